@@ -1,0 +1,720 @@
+/*
+ * diagnosis.c - one diagnosis of one SIP account, on sofia NTA.
+ *
+ * Each run owns its own NTA agent (own sockets, own Call-ID, own timers), so
+ * runs never disturb each other and destroying a run stops every packet it
+ * would still send.  The judging rules live in verdict.c; this file only
+ * moves messages and records what happened.
+ *
+ * Every end of a run goes through finish(), which defers the real teardown
+ * to a zero timer: sofia objects are never destroyed from their own
+ * callbacks.
+ */
+#include "config.h"
+#include "sipdiag.h"
+#include "verdict.h"
+#include "result.h"
+#include "pinger.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define SU_ROOT_MAGIC_T      void
+#define SU_TIMER_ARG_T       struct sipdiag_run
+#define NTA_OUTGOING_MAGIC_T struct sipdiag_run
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_wait.h>
+#include <sofia-sip/su_time.h>
+#include <sofia-sip/su_log.h>
+#include <sofia-sip/nta.h>
+#include <sofia-sip/nta_tport.h>
+#include <sofia-sip/sip.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/auth_client.h>
+#include <sofia-sip/url.h>
+
+enum run_phase {
+  PHASE_STARTING,     /* waiting for the first loop turn                   */
+  PHASE_REGISTERING,  /* the diagnosis proper                              */
+  PHASE_CLEANUP,      /* verdict 2xx known; removing the probe's binding   */
+  PHASE_FINISHING,    /* teardown scheduled                                */
+};
+
+struct sipdiag_engine {
+  su_root_t *root;
+  sipdiag_run_t *runs;        /* doubly linked list of live runs          */
+  unsigned running;
+};
+
+struct sipdiag_run {
+  su_home_t home[1];          /* first: the run is a sofia home           */
+  sipdiag_engine_t *engine;
+  sipdiag_run_t *next, **prev;
+
+  /* The account, copied. */
+  char registrar[SIPDIAG_URI_MAX];
+  char aor[SIPDIAG_URI_MAX];
+  char auth_user[SIPDIAG_USER_MAX];
+  char password[SIPDIAG_PASSWORD_MAX];
+  char proxy[SIPDIAG_URI_MAX];
+  sipdiag_transport_t transport;
+  sipdiag_settings_t settings;
+
+  sipdiag_done_f *done;
+  void *context;
+  sipdiag_result_t result;
+  char detail[SIPDIAG_DIAGNOSIS_MAX / 2]; /* for the diagnosis sentence */
+
+  bool config_incomplete;     /* detail holds the problems                */
+  enum run_phase phase;
+  su_time_t started;
+  su_timer_t *self_timer;     /* the patent's self-diagnosis timer        */
+  su_timer_t *step_timer;     /* zero-delay: start and teardown           */
+  bool timer_expired;
+
+  nta_agent_t *agent;
+  nta_leg_t *leg;
+  nta_outgoing_t *orq;
+  url_t *request_uri;
+  char contact[SIPDIAG_URI_MAX + 64];
+  char route[SIPDIAG_URI_MAX + 32];
+  auth_client_t *auc;
+  unsigned expires;
+  bool first_response_seen;
+  su_time_t orq_started;
+
+  sipdiag_tally_t tally;
+  bool silence_exhausted;     /* attempts met only silence: ask the pings */
+
+  su_sockaddr_t server;
+  socklen_t server_len;
+  sipdiag_pinger_t *pinger;
+  bool pings_started, pings_done, ping_unavailable;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static uint32_t elapsed_ms(const sipdiag_run_t *run)
+{
+  return (uint32_t)su_duration(su_now(), run->started);
+}
+
+static int64_t wall_clock_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void copy_string(char *dst, size_t size, const char *src)
+{
+  snprintf(dst, size, "%s", src ? src : "");
+}
+
+static void schedule_finish(sipdiag_run_t *run);
+static void send_register(sipdiag_run_t *run);
+static void check_silence_verdict(sipdiag_run_t *run);
+
+/* ---- where the requests go -------------------------------------------- */
+
+/* Records the server address the transaction used, once known. */
+static void note_server(sipdiag_run_t *run, nta_outgoing_t *orq, bool from_network)
+{
+  msg_t *msg = from_network ? nta_outgoing_getresponse(orq)
+                            : nta_outgoing_getrequest(orq);
+  su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
+  bool usable = ai && ai->ai_addr && ai->ai_addrlen <= sizeof run->server &&
+                (ai->ai_family == AF_INET || ai->ai_family == AF_INET6);
+
+  if (usable) {
+    memcpy(&run->server, ai->ai_addr, ai->ai_addrlen);
+    run->server_len = (socklen_t)ai->ai_addrlen;
+    sipdiag_result_t *r = &run->result;
+    const void *addr = ai->ai_family == AF_INET
+      ? (const void *)&run->server.su_sin.sin_addr
+      : (const void *)&run->server.su_sin6.sin6_addr;
+    inet_ntop(ai->ai_family, addr, r->server_address, sizeof r->server_address);
+    r->server_port = ntohs(run->server.su_port);
+    if (ai->ai_protocol == IPPROTO_UDP)
+      r->server_transport = SIPDIAG_TRANSPORT_UDP;
+    else
+      r->server_transport = run->transport == SIPDIAG_TRANSPORT_TLS ||
+                            strncasecmp(run->registrar, "sips:", 5) == 0
+                            ? SIPDIAG_TRANSPORT_TLS : SIPDIAG_TRANSPORT_TCP;
+  }
+  if (msg)
+    msg_destroy(msg);
+}
+
+/* The first hop: the outbound proxy, or the registrar itself, with the
+ * transport forced when the account names one. */
+static void build_route(sipdiag_run_t *run)
+{
+  const char *hop = run->proxy[0] ? run->proxy : run->registrar;
+  const char *t = NULL;
+  switch (run->transport) {
+  case SIPDIAG_TRANSPORT_UDP: t = "udp"; break;
+  case SIPDIAG_TRANSPORT_TCP: t = "tcp"; break;
+  case SIPDIAG_TRANSPORT_TLS: t = "tls"; break;
+  default: break;
+  }
+  run->route[0] = '\0';
+  if (t && !strstr(hop, ";transport="))
+    snprintf(run->route, sizeof run->route, "%s;transport=%s", hop, t);
+  else if (run->proxy[0])
+    snprintf(run->route, sizeof run->route, "%s", hop);
+}
+
+/* The probe's Contact: its own user part, so it never touches the
+ * terminal's own binding. */
+static void build_contact(sipdiag_run_t *run)
+{
+  sip_contact_t const *own = nta_agent_contact(run->agent);
+  const url_t *u = own ? own->m_url : NULL;
+  unsigned tag = (unsigned)random();
+  const char *host = u && u->url_host ? u->url_host : "invalid";
+  const char *port = u && u->url_port ? u->url_port : "5060";
+  const char *transport =
+    run->transport == SIPDIAG_TRANSPORT_TCP ? ";transport=tcp" :
+    run->transport == SIPDIAG_TRANSPORT_TLS ? ";transport=tls" : "";
+  snprintf(run->contact, sizeof run->contact, "<sip:sipdiag-%08x@%s%s%s:%s%s>",
+           tag, strchr(host, ':') && host[0] != '[' ? "[" : "", host,
+           strchr(host, ':') && host[0] != '[' ? "]" : "", port, transport);
+}
+
+/* ---- the self-diagnosis timer and teardown ---------------------------- */
+
+static void release(sipdiag_run_t *run)
+{
+  sipdiag_pinger_stop(run->pinger);
+  run->pinger = NULL;
+  if (run->orq)
+    nta_outgoing_destroy(run->orq);
+  run->orq = NULL;
+  if (run->leg)
+    nta_leg_destroy(run->leg);
+  run->leg = NULL;
+  if (run->agent)
+    nta_agent_destroy(run->agent);
+  run->agent = NULL;
+  su_timer_destroy(run->self_timer);
+  run->self_timer = NULL;
+  su_timer_destroy(run->step_timer);
+  run->step_timer = NULL;
+  if (run->next)
+    run->next->prev = run->prev;
+  *run->prev = run->next;
+  run->engine->running--;
+  /* The password leaves memory with the run. */
+  explicit_bzero(run->password, sizeof run->password);
+}
+
+static void complete(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *run)
+{
+  (void)magic;
+  (void)t;
+  sipdiag_result_t *r = &run->result;
+  r->end_ms = wall_clock_ms();
+  r->duration_ms = elapsed_ms(run);
+  r->state = SIPDIAG_STATE_COMPLETE;
+  sipdiag_result_describe(r, run->registrar, run->timer_expired, run->detail);
+
+  sipdiag_done_f *done = run->done;
+  void *context = run->context;
+  release(run);
+  if (done)
+    done(context, r);
+  su_home_unref(run->home);
+}
+
+static void schedule_finish(sipdiag_run_t *run)
+{
+  if (run->phase == PHASE_FINISHING)
+    return;
+  run->phase = PHASE_FINISHING;
+  su_timer_reset(run->self_timer);
+  su_timer_set_interval(run->step_timer, complete, run, 0);
+}
+
+static void verdict(sipdiag_run_t *run, unsigned code)
+{
+  sipdiag_result_set_code(&run->result, code);
+  schedule_finish(run);
+}
+
+static void on_self_timer(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *run)
+{
+  (void)magic;
+  (void)t;
+  if (run->phase == PHASE_FINISHING)
+    return;
+  run->timer_expired = true;
+  sipdiag_result_add_step(&run->result, SIPDIAG_STEP_TIMER_EXPIRED, elapsed_ms(run),
+                          0, 0, run->phase == PHASE_CLEANUP,
+                          "%u s self-diagnosis timer", run->settings.timer_s);
+  if (run->phase == PHASE_CLEANUP) {  /* verdict known; removal unfinished */
+    schedule_finish(run);
+    return;
+  }
+  if (run->result.sip_status < 200 && !run->pings_started)
+    copy_string(run->detail, sizeof run->detail, "no ping could be sent in time");
+  verdict(run, sipdiag_timer_code(run->result.sip_status, run->result.pings_received));
+}
+
+/* ---- pings ------------------------------------------------------------- */
+
+static void on_ping(void *context, sipdiag_ping_event_t event, unsigned seq,
+                    unsigned rtt_ms, const char *info)
+{
+  sipdiag_run_t *run = context;
+  sipdiag_result_t *r = &run->result;
+  if (run->phase == PHASE_FINISHING)
+    return;
+  switch (event) {
+  case SIPDIAG_PING_SENT:
+    r->pings_sent++;
+    sipdiag_result_add_step(r, SIPDIAG_STEP_PING_SENT, elapsed_ms(run), 0, (int)seq,
+                            false, "echo request to %s", r->server_address);
+    break;
+  case SIPDIAG_PING_REPLY:
+    r->pings_received++;
+    sipdiag_result_add_step(r, SIPDIAG_STEP_PING_REPLY, elapsed_ms(run), 0, (int)seq,
+                            false, "echo reply after %u ms", rtt_ms);
+    break;
+  case SIPDIAG_PING_ERROR:
+    if (seq > 0)
+      r->pings_sent++;
+    else
+      run->ping_unavailable = true;
+    sipdiag_result_add_step(r, SIPDIAG_STEP_PING_ERROR, elapsed_ms(run), 0, (int)seq,
+                            false, "%s", info);
+    break;
+  case SIPDIAG_PING_DONE:
+    run->pings_done = true;
+    break;
+  }
+  check_silence_verdict(run);
+}
+
+static void start_pings(sipdiag_run_t *run)
+{
+  if (run->pings_started)
+    return;
+  run->pings_started = true;
+  if (!run->server_len) {
+    sipdiag_result_add_step(&run->result, SIPDIAG_STEP_PING_ERROR, elapsed_ms(run),
+                            0, 0, false, "no server address to ping: %s was never resolved",
+                            run->registrar);
+    copy_string(run->detail, sizeof run->detail, "the registrar's address could not be resolved");
+    run->pings_done = true;
+    return;
+  }
+  run->pinger = sipdiag_pinger_start(run->engine->root, &run->server.su_sa,
+                                     run->server_len, run->settings.pings,
+                                     run->settings.ping_interval_ms,
+                                     run->settings.ping_wait_ms, on_ping, run);
+  if (!run->pinger) {
+    run->ping_unavailable = true;
+    run->pings_done = true;
+  }
+}
+
+/* The patent's verdict on silence, once the attempts are over and every
+ * ping has been sent and answered or waited for. */
+static void check_silence_verdict(sipdiag_run_t *run)
+{
+  sipdiag_result_t *r = &run->result;
+  if (!run->silence_exhausted || run->phase != PHASE_REGISTERING)
+    return;
+  if (!run->pings_done)
+    return;
+  if (r->pings_received > 0) {
+    verdict(run, SIPDIAG_CODE_SERVER_NO_RESPONSE);
+  } else {
+    if (run->ping_unavailable && r->pings_sent == 0) {
+      copy_string(run->detail, sizeof run->detail,
+                  "ICMP echo is not permitted to this process, so the network could not be checked");
+      verdict(run, SIPDIAG_CODE_PING_UNAVAILABLE);
+    } else {
+      verdict(run, SIPDIAG_CODE_NETWORK_UNREACHABLE);
+    }
+  }
+}
+
+/* ---- digest authentication -------------------------------------------- */
+
+/* Keeps only the challenges sofia can answer (MD5, MD5-sess). */
+static msg_auth_t *answerable_challenges(sipdiag_run_t *run, msg_auth_t const *list)
+{
+  msg_auth_t *kept = NULL, **tail = &kept;
+  for (msg_auth_t const *au = list; au; au = au->au_next) {
+    if (!au->au_scheme || strcasecmp(au->au_scheme, "Digest"))
+      continue;
+    char const *alg = msg_params_find(au->au_params, "algorithm=");
+    if (alg) {
+      size_t n = strlen(alg);
+      if (n >= 2 && alg[0] == '"')       /* tolerate a quoted value */
+        alg++, n -= 2;
+      if (!(n == 3 && strncasecmp(alg, "MD5", 3) == 0) &&
+          !(n == 8 && strncasecmp(alg, "MD5-sess", 8) == 0))
+        continue;
+    }
+    msg_auth_t *copy = (msg_auth_t *)msg_header_dup_one(run->home, (msg_header_t const *)au);
+    if (!copy)
+      return NULL;
+    *tail = copy;
+    tail = &copy->au_next;
+  }
+  return kept;
+}
+
+/* Records a 401/407 challenge and loads the credentials; false when the
+ * terminal cannot answer it. */
+static bool take_challenge(sipdiag_run_t *run, sip_t const *sip, int status)
+{
+  msg_auth_t const *offered = status == 407
+    ? (msg_auth_t const *)sip->sip_proxy_authenticate
+    : (msg_auth_t const *)sip->sip_www_authenticate;
+  msg_hclass_t *credential_class = status == 407 ? sip_proxy_authorization_class
+                                                 : sip_authorization_class;
+  msg_auth_t *usable = answerable_challenges(run, offered);
+
+  if (!offered) {
+    snprintf(run->detail, sizeof run->detail, " (the %d carried no challenge)", status);
+    return false;
+  }
+  if (!usable) {
+    snprintf(run->detail, sizeof run->detail,
+             " (no challenge used an algorithm the terminal supports)");
+    return false;
+  }
+  if (auc_challenge(&run->auc, run->home, usable, credential_class) < 0 ||
+      auc_all_credentials(&run->auc, "Digest", NULL, run->auth_user, run->password) <= 0) {
+    snprintf(run->detail, sizeof run->detail, " (the challenge could not be answered)");
+    return false;
+  }
+  snprintf(run->detail, sizeof run->detail, " for user '%s'", run->auth_user);
+  return true;
+}
+
+/* ---- REGISTER ----------------------------------------------------------- */
+
+static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip);
+
+static void send_register(sipdiag_run_t *run)
+{
+  sipdiag_result_t *r = &run->result;
+  bool cleanup = run->phase == PHASE_CLEANUP;
+  unsigned expires = cleanup ? 0 : run->expires;
+  char expires_str[16];
+  msg_header_t *authorization = NULL;
+
+  snprintf(expires_str, sizeof expires_str, "%u", expires);
+  if (run->auc && auc_has_authorization(&run->auc))
+    auc_authorization_headers(&run->auc, run->home, "REGISTER", run->request_uri,
+                              NULL, &authorization);
+
+  run->orq = nta_outgoing_tcreate(run->leg, on_response, run,
+                                  run->route[0] && !run->proxy[0]
+                                    ? URL_STRING_MAKE(run->route) : NULL,
+                                  SIP_METHOD_REGISTER,
+                                  (url_string_t const *)run->request_uri,
+                                  TAG_IF(run->proxy[0], SIPTAG_ROUTE_STR(run->route)),
+                                  SIPTAG_CONTACT_STR(run->contact),
+                                  SIPTAG_EXPIRES_STR(expires_str),
+                                  SIPTAG_USER_AGENT_STR(PACKAGE_NAME "/" PACKAGE_VERSION),
+                                  SIPTAG_HEADER((sip_header_t *)authorization),
+                                  TAG_END());
+  run->orq_started = su_now();
+  if (cleanup)
+    r->cleanup_registers++;
+  else
+    r->registers_sent++;
+  if (!run->orq) {
+    sipdiag_result_add_step(r, SIPDIAG_STEP_LOCAL_RESPONSE, elapsed_ms(run), 0, 0,
+                            cleanup, "REGISTER could not be created");
+    if (cleanup) {
+      schedule_finish(run);
+      return;
+    }
+    copy_string(run->detail, sizeof run->detail,
+                "the SIP stack could not create a REGISTER for this account");
+    verdict(run, SIPDIAG_CODE_INTERNAL_ERROR);
+    return;
+  }
+  sipdiag_result_add_step(r, SIPDIAG_STEP_REGISTER_SENT, elapsed_ms(run),
+                          nta_outgoing_cseq(run->orq), 0, cleanup,
+                          "expires=%u%s", expires, authorization ? " with credentials" : "");
+  note_server(run, run->orq, false);
+}
+
+static void on_cleanup_answer(sipdiag_run_t *run, sip_t const *sip, int status, bool local)
+{
+  sipdiag_result_t *r = &run->result;
+  if (status >= 200 && status < 300 && !local) {
+    r->binding_removed = true;
+  } else if (!local && (status == 401 || status == 407) &&
+             r->cleanup_registers < SIPDIAG_MAX_CLEANUP_REGISTERS &&
+             take_challenge(run, sip, status)) {
+    run->detail[0] = '\0';
+    send_register(run);
+    return;
+  }
+  schedule_finish(run);
+}
+
+static sipdiag_answer_t answer_of(sipdiag_run_t *run, sip_t const *sip, int status, bool local)
+{
+  sipdiag_answer_t a = { SIPDIAG_ANSWER_FINAL, status, false };
+  if (local) {
+    a.kind = SIPDIAG_ANSWER_SILENCE;
+    a.status = 0;
+  } else if (status == 401 || status == 407) {
+    a.kind = SIPDIAG_ANSWER_CHALLENGE;
+    a.answerable = take_challenge(run, sip, status);
+  } else if (status == 423) {
+    a.kind = SIPDIAG_ANSWER_TOO_BRIEF;
+    unsigned min = sip->sip_min_expires ? (unsigned)sip->sip_min_expires->me_delta : 0;
+    if (min == 0) {
+      copy_string(run->detail, sizeof run->detail, " without a Min-Expires header");
+    } else if (min > SIPDIAG_MIN_EXPIRES_MAX_S) {
+      snprintf(run->detail, sizeof run->detail,
+               " with an absurd Min-Expires of %u s", min);
+    } else {
+      a.answerable = true;
+      if (min > run->expires)
+        run->expires = min;
+      snprintf(run->detail, sizeof run->detail,
+               " even with Expires %u (Min-Expires %u)", run->expires, min);
+    }
+  }
+  return a;
+}
+
+static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip)
+{
+  sipdiag_result_t *r = &run->result;
+  int status = sip && sip->sip_status ? sip->sip_status->st_status : 408;
+  const char *phrase = sip && sip->sip_status && sip->sip_status->st_phrase
+                       ? sip->sip_status->st_phrase : "";
+  bool cleanup = run->phase == PHASE_CLEANUP;
+  msg_t *response = nta_outgoing_getresponse(orq);
+  su_addrinfo_t *ai = response ? msg_addrinfo(response) : NULL;
+  /* sofia's own 408 and 503 carry no source address: never the server's. */
+  bool local = !sip || nta_sip_is_internal(sip) || !ai || ai->ai_family == AF_UNSPEC;
+  uint32_t cseq = sip && sip->sip_cseq ? sip->sip_cseq->cs_seq : nta_outgoing_cseq(orq);
+  if (response)
+    msg_destroy(response);
+
+  if (run->phase != PHASE_REGISTERING && run->phase != PHASE_CLEANUP)
+    return 0;
+  note_server(run, orq, !local);
+
+  if (!local && !run->first_response_seen) {
+    run->first_response_seen = true;
+    r->rtt_ms = (int)su_duration(su_now(), run->orq_started);
+  }
+  if (status < 200) {
+    if (!local)
+      sipdiag_result_add_step(r, SIPDIAG_STEP_RESPONSE, elapsed_ms(run), cseq, status,
+                              cleanup, "%.60s", phrase);
+    return 0;
+  }
+
+  sipdiag_result_add_step(r, local ? SIPDIAG_STEP_LOCAL_RESPONSE : SIPDIAG_STEP_RESPONSE,
+                          elapsed_ms(run), cseq, status, cleanup, "%.60s%s", phrase,
+                          local ? (status == 408 ? " (no final answer in time)"
+                                                 : " (generated locally)") : "");
+  nta_outgoing_destroy(orq);
+  run->orq = NULL;
+
+  if (cleanup) {
+    on_cleanup_answer(run, sip, status, local);
+    return 0;
+  }
+  if (!local) {
+    r->sip_status = status;
+    copy_string(r->sip_reason, sizeof r->sip_reason, phrase);
+  }
+
+  sipdiag_answer_t answer = answer_of(run, sip, status, local);
+  sipdiag_decision_t d = sipdiag_judge(&run->tally, &answer, run->settings.attempts,
+                                       r->registers_sent);
+  switch (d.next) {
+  case SIPDIAG_NEXT_RESEND:
+    start_pings(run);      /* pings may run while the attempts go on */
+    send_register(run);
+    break;
+  case SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS:
+  case SIPDIAG_NEXT_RESEND_WITH_MIN_EXPIRES:
+    send_register(run);
+    break;
+  case SIPDIAG_NEXT_SILENCE_VERDICT:
+    run->silence_exhausted = true;
+    start_pings(run);
+    check_silence_verdict(run);
+    break;
+  case SIPDIAG_NEXT_VERDICT:
+    sipdiag_result_set_code(r, d.code);
+    if (d.code >= 200 && d.code < 300) {
+      run->phase = PHASE_CLEANUP;   /* leave no trace: remove our binding */
+      run->detail[0] = '\0';
+      send_register(run);
+    } else {
+      schedule_finish(run);
+    }
+    break;
+  }
+  return 0;
+}
+
+/* ---- starting ------------------------------------------------------------ */
+
+static void begin(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *run)
+{
+  (void)magic;
+  (void)t;
+  if (run->config_incomplete) {   /* the patent's S13: nothing is sent */
+    verdict(run, SIPDIAG_CODE_CONFIG_INCOMPLETE);
+    return;
+  }
+
+  url_t *aor = url_make(run->home, run->aor);
+  if (!run->auth_user[0] && aor && aor->url_user)
+    copy_string(run->auth_user, sizeof run->auth_user, aor->url_user);
+  run->request_uri = url_make(run->home, run->registrar);
+
+  run->agent = nta_agent_create(run->engine->root, URL_STRING_MAKE("sip:*:*"),
+                                NULL, NULL,
+                                NTATAG_PASS_100(1),
+                                NTATAG_SIP_T1X64(run->settings.attempt_timeout_ms),
+                                NTATAG_GRAYLIST(0),
+                                NTATAG_CLIENT_RPORT(1),
+                                TAG_END());
+  if (run->agent && run->transport == SIPDIAG_TRANSPORT_TLS)
+    nta_agent_add_tport(run->agent, URL_STRING_MAKE("sips:*:*"), TAG_END());
+  if (run->agent)
+    run->leg = nta_leg_tcreate(run->agent, NULL, NULL,
+                               SIPTAG_FROM_STR(run->aor), SIPTAG_TO_STR(run->aor),
+                               TAG_END());
+  if (!run->agent || !run->leg || !run->request_uri) {
+    copy_string(run->detail, sizeof run->detail,
+                "the SIP stack could not open a local transport");
+    verdict(run, SIPDIAG_CODE_INTERNAL_ERROR);
+    return;
+  }
+  build_contact(run);
+  build_route(run);
+  run->phase = PHASE_REGISTERING;
+  su_timer_set_interval(run->self_timer, on_self_timer, run, run->settings.timer_s * 1000);
+  send_register(run);
+}
+
+sipdiag_engine_t *sipdiag_engine_create(su_root_t *root)
+{
+  sipdiag_engine_t *engine = calloc(1, sizeof *engine);
+  if (!engine)
+    return NULL;
+  engine->root = root;
+  srandom((unsigned)(wall_clock_ms() ^ (int64_t)(uintptr_t)engine));
+  return engine;
+}
+
+void sipdiag_engine_destroy(sipdiag_engine_t *engine)
+{
+  if (!engine)
+    return;
+  while (engine->runs)
+    sipdiag_cancel(engine->runs, NULL);
+  free(engine);
+}
+
+unsigned sipdiag_engine_running(const sipdiag_engine_t *engine)
+{
+  return engine->running;
+}
+
+int sipdiag_start(sipdiag_engine_t *engine, const sipdiag_account_t *account,
+                  const sipdiag_settings_t *settings, sipdiag_done_f *done,
+                  void *context, sipdiag_run_t **run_out)
+{
+  if (!engine || !account || !settings || sipdiag_settings_check(settings))
+    return EINVAL;
+  sipdiag_run_t *run = su_home_new(sizeof *run);
+  if (!run)
+    return ENOMEM;
+  run->engine = engine;
+  run->settings = *settings;
+  run->done = done;
+  run->context = context;
+  copy_string(run->registrar, sizeof run->registrar, account->registrar);
+  copy_string(run->aor, sizeof run->aor, account->aor);
+  copy_string(run->auth_user, sizeof run->auth_user, account->auth_user);
+  copy_string(run->proxy, sizeof run->proxy, account->outbound_proxy);
+  copy_string(run->password, sizeof run->password, account->password);
+  run->transport = account->transport;
+  run->expires = account->expires;
+  /* The check runs on the caller's strings: a value too long to copy is
+   * named as such, and a complete account fits its copies whole. */
+  run->config_incomplete =
+    sipdiag_account_check(account, run->detail, sizeof run->detail) > 0;
+
+  sipdiag_result_t *r = &run->result;
+  r->state = SIPDIAG_STATE_RUNNING;
+  r->fault = SIPDIAG_FAULT_NONE;
+  r->rtt_ms = -1;
+  r->server_transport = SIPDIAG_TRANSPORT_AUTO;
+  copy_string(r->account, sizeof r->account, run->aor);
+  r->start_ms = wall_clock_ms();
+  run->started = su_now();
+  run->phase = PHASE_STARTING;
+
+  run->self_timer = su_timer_create(su_root_task(engine->root), 0);
+  run->step_timer = su_timer_create(su_root_task(engine->root), 0);
+  if (!run->self_timer || !run->step_timer) {
+    su_timer_destroy(run->self_timer);
+    su_timer_destroy(run->step_timer);
+    su_home_unref(run->home);
+    return ENOMEM;
+  }
+  run->next = engine->runs;
+  if (run->next)
+    run->next->prev = &run->next;
+  run->prev = &engine->runs;
+  engine->runs = run;
+  engine->running++;
+
+  su_timer_set_interval(run->step_timer, begin, run, 0);
+  if (run_out)
+    *run_out = run;
+  return 0;
+}
+
+void sipdiag_cancel(sipdiag_run_t *run, sipdiag_result_t *partial)
+{
+  if (!run)
+    return;
+  sipdiag_result_t *r = &run->result;
+  sipdiag_result_add_step(r, SIPDIAG_STEP_CANCELED, elapsed_ms(run), 0, 0,
+                          run->phase == PHASE_CLEANUP, "canceled by the caller");
+  release(run);
+  if (partial) {
+    *partial = *r;
+    partial->state = SIPDIAG_STATE_CANCELED;
+    partial->fault = SIPDIAG_FAULT_CANCELED;
+    partial->code = SIPDIAG_CODE_NONE;
+    partial->end_ms = wall_clock_ms();
+    partial->duration_ms = elapsed_ms(run);
+    sipdiag_result_describe(partial, run->registrar, false, "");
+  }
+  su_home_unref(run->home);
+}

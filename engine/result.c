@@ -1,0 +1,102 @@
+/*
+ * result.c - filling a sipdiag_result_t: steps and the diagnosis sentence.
+ */
+#include "result.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void sipdiag_result_add_step(sipdiag_result_t *r, sipdiag_step_kind_t kind,
+                             uint32_t offset_ms, uint32_t cseq, int status,
+                             bool cleanup, const char *fmt, ...)
+{
+  if (r->n_steps == SIPDIAG_MAX_STEPS) {
+    memmove(&r->steps[0], &r->steps[1], sizeof r->steps[0] * (SIPDIAG_MAX_STEPS - 1));
+    r->n_steps--;
+    r->steps_dropped++;
+  }
+  sipdiag_step_t *s = &r->steps[r->n_steps++];
+  memset(s, 0, sizeof *s);
+  s->kind = kind;
+  s->offset_ms = offset_ms;
+  s->cseq = cseq;
+  s->status = status;
+  s->cleanup = cleanup;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(s->info, sizeof s->info, fmt, ap);
+  va_end(ap);
+}
+
+void sipdiag_result_set_code(sipdiag_result_t *r, unsigned code)
+{
+  r->code = code;
+  r->fault = sipdiag_fault_for_code(code);
+}
+
+/* "127.0.0.1:5070/udp", or the registrar URI when nothing was resolved. */
+static void server_name(const sipdiag_result_t *r, const char *registrar,
+                        char *buf, size_t size)
+{
+  if (r->server_address[0])
+    snprintf(buf, size, "%s%s%s:%u/%s",
+             strchr(r->server_address, ':') ? "[" : "", r->server_address,
+             strchr(r->server_address, ':') ? "]" : "", r->server_port,
+             sipdiag_transport_name(r->server_transport));
+  else
+    snprintf(buf, size, "%s", registrar && *registrar ? registrar : "the registrar");
+}
+
+void sipdiag_result_describe(sipdiag_result_t *r, const char *registrar,
+                             bool timer_expired, const char *detail)
+{
+  char server[SIPDIAG_ADDRESS_MAX + SIPDIAG_URI_MAX];
+  char found[SIPDIAG_DIAGNOSIS_MAX];
+  const char *account = r->account[0] ? r->account : "(no AOR)";
+  unsigned n = r->registers_sent;
+  const char *s_n = n == 1 ? "" : "s";
+
+  server_name(r, registrar, server, sizeof server);
+  switch (r->fault) {
+  case SIPDIAG_FAULT_SUCCESS:
+    snprintf(found, sizeof found, "%s accepted the registration (%d %s) after %u REGISTER%s%s",
+             server, r->sip_status, r->sip_reason, n, s_n,
+             r->binding_removed ? ", and the probe's own binding was removed again"
+                                : ", but the probe's own binding could not be removed (it expires by itself)");
+    break;
+  case SIPDIAG_FAULT_CONFIG_INCOMPLETE:
+    snprintf(found, sizeof found, "the SIP configuration is incomplete (%s), so nothing was sent", detail);
+    break;
+  case SIPDIAG_FAULT_NETWORK_UNREACHABLE:
+  case SIPDIAG_FAULT_SERVER_NO_RESPONSE:
+    snprintf(found, sizeof found, "%s gave no final SIP answer to %u REGISTER%s%s%s%s, and %u of %u pings were answered",
+             server, n, s_n, detail && *detail ? " (" : "", detail && *detail ? detail : "",
+             detail && *detail ? ")" : "", r->pings_received, r->pings_sent);
+    break;
+  case SIPDIAG_FAULT_AUTH_FAILURE:
+    snprintf(found, sizeof found, "%s still answered %d %s after credentials%s were sent (%u REGISTER%s)",
+             server, r->sip_status, r->sip_reason, detail && *detail ? detail : "", n, s_n);
+    break;
+  case SIPDIAG_FAULT_INTERVAL_TOO_BRIEF:
+    snprintf(found, sizeof found, "%s still answered %d %s%s (%u REGISTER%s)",
+             server, r->sip_status, r->sip_reason, detail && *detail ? detail : "", n, s_n);
+    break;
+  case SIPDIAG_FAULT_SERVER_ANOMALY:
+  case SIPDIAG_FAULT_TERMINAL_ERROR:
+  case SIPDIAG_FAULT_SERVER_ERROR:
+  case SIPDIAG_FAULT_GLOBAL_FAILURE:
+    snprintf(found, sizeof found, "%s answered %d %s (%u REGISTER%s)",
+             server, r->sip_status, r->sip_reason, n, s_n);
+    break;
+  case SIPDIAG_FAULT_INTERNAL_ERROR:
+  case SIPDIAG_FAULT_CANCELED:
+  case SIPDIAG_FAULT_NONE:
+    snprintf(found, sizeof found, "%s%s%s", sipdiag_fault_meaning(r->fault),
+             detail && *detail ? ": " : "", detail && *detail ? detail : "");
+    break;
+  }
+  snprintf(r->diagnosis, sizeof r->diagnosis, "Account %.120s: %s%.300s; %s.", account,
+           timer_expired ? "the self-diagnosis timer expired before a verdict, " : "",
+           found, sipdiag_fault_advice(r->fault));
+}

@@ -1,0 +1,195 @@
+/*
+ * sipdiag.h - the diagnosis engine's public interface.
+ *
+ * The engine finds out why a SIP account cannot register: it checks the
+ * account's settings, sends REGISTER to the registrar, answers digest
+ * challenges and Min-Expires, pings the server when SIP stays silent, and
+ * reports one result per diagnosis.  It runs on a caller-provided sofia
+ * su_root, many diagnoses at once, and knows nothing of SNMP.
+ *
+ * Ownership: the engine copies every string of the account it is given;
+ * the caller may free them as soon as sipdiag_start() returns.
+ */
+#ifndef SIPDIAG_H
+#define SIPDIAG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "sipdiag_limits.h"
+#include "fault_table.h"
+
+/* Transport of the account; the values are SIP-DIAG-MIB's. */
+typedef enum sipdiag_transport {
+  SIPDIAG_TRANSPORT_AUTO = 1,
+  SIPDIAG_TRANSPORT_UDP = 2,
+  SIPDIAG_TRANSPORT_TCP = 3,
+  SIPDIAG_TRANSPORT_TLS = 4,
+} sipdiag_transport_t;
+
+/* Fault classes, numbered as SIP-DIAG-MIB's SipDiagFault. */
+typedef enum sipdiag_fault {
+#define SIPDIAG_FAULT_ENUM(cname, name, mib, codes, meaning, advice) \
+  SIPDIAG_FAULT_##cname = mib,
+  SIPDIAG_FAULT_TABLE(SIPDIAG_FAULT_ENUM)
+#undef SIPDIAG_FAULT_ENUM
+} sipdiag_fault_t;
+
+/* The patent's own codes; 100-699 are SIP status codes. */
+enum {
+  SIPDIAG_CODE_NONE = 0,
+  SIPDIAG_CODE_CONFIG_INCOMPLETE = 1,
+  SIPDIAG_CODE_NETWORK_UNREACHABLE = 2,
+  SIPDIAG_CODE_SERVER_NO_RESPONSE = 3,
+  /* 4-99: finer local findings, each documented in docs/FAULTS.md. */
+  SIPDIAG_CODE_PING_UNAVAILABLE = 4, /* SIP silent, and ICMP not permitted */
+  SIPDIAG_CODE_INTERNAL_ERROR = 99,  /* the terminal could not run it     */
+};
+
+/* One SIP account as the terminal has it configured.  NULL or "" = unset. */
+typedef struct sipdiag_account {
+  const char *registrar;      /* sip: or sips: URI of the registrar        */
+  const char *aor;            /* address of record, sip:user@domain        */
+  const char *auth_user;      /* digest user; unset = the AOR's user part  */
+  const char *password;
+  const char *outbound_proxy; /* sip: or sips: URI; unset = none           */
+  sipdiag_transport_t transport;
+  unsigned expires;           /* seconds asked for in REGISTER, > 0        */
+} sipdiag_account_t;
+
+/* How one diagnosis runs. */
+typedef struct sipdiag_settings {
+  unsigned timer_s;            /* self-diagnosis timer                      */
+  unsigned attempts;           /* REGISTERs per class of answer             */
+  unsigned attempt_timeout_ms; /* one transaction without a final answer    */
+  unsigned pings;              /* ICMP echo requests on SIP silence         */
+  unsigned ping_interval_ms;
+  unsigned ping_wait_ms;       /* wait for a reply after the last request   */
+} sipdiag_settings_t;
+
+/* Kinds of step in a diagnosis history; the values are SIP-DIAG-MIB's. */
+typedef enum sipdiag_step_kind {
+  SIPDIAG_STEP_REGISTER_SENT = 1,  /* a REGISTER left (cseq, expires)        */
+  SIPDIAG_STEP_RESPONSE = 2,       /* a response from the network            */
+  SIPDIAG_STEP_LOCAL_RESPONSE = 3, /* generated locally: timeout, transport  */
+  SIPDIAG_STEP_PING_SENT = 4,
+  SIPDIAG_STEP_PING_REPLY = 5,
+  SIPDIAG_STEP_PING_ERROR = 6,     /* the echo request could not be sent     */
+  SIPDIAG_STEP_TIMER_EXPIRED = 7,  /* the self-diagnosis timer fired         */
+  SIPDIAG_STEP_CANCELED = 8,
+} sipdiag_step_kind_t;
+
+typedef struct sipdiag_step {
+  sipdiag_step_kind_t kind;
+  uint32_t offset_ms;  /* since the diagnosis started                       */
+  uint32_t cseq;       /* REGISTER steps and their responses; else 0        */
+  int status;          /* SIP status, or echo sequence for pings; else 0     */
+  bool cleanup;        /* part of removing the probe's own binding           */
+  char info[SIPDIAG_STEP_INFO_MAX]; /* reason phrase, expires, rtt...       */
+} sipdiag_step_t;
+
+/* The state of a diagnosis, as the MIB shows it. */
+typedef enum sipdiag_state {
+  SIPDIAG_STATE_NONE = 1,
+  SIPDIAG_STATE_REQUESTED = 2,
+  SIPDIAG_STATE_RUNNING = 3,
+  SIPDIAG_STATE_COMPLETE = 4,
+  SIPDIAG_STATE_CANCELED = 5,
+} sipdiag_state_t;
+
+/* Everything one diagnosis found.  Plain data, no pointers: copy freely. */
+typedef struct sipdiag_result {
+  sipdiag_state_t state;
+  unsigned code;              /* patent code space, see the enum above     */
+  sipdiag_fault_t fault;
+  int sip_status;             /* last final status from the network, 0 none */
+  char sip_reason[SIPDIAG_REASON_MAX];
+  unsigned registers_sent;    /* REGISTERs of the diagnosis proper          */
+  unsigned cleanup_registers; /* REGISTERs removing the probe's binding     */
+  bool binding_removed;       /* a 200 to the removal was received          */
+  unsigned pings_sent;
+  unsigned pings_received;
+  int rtt_ms;                 /* first response from the network; -1 none   */
+  char server_address[SIPDIAG_ADDRESS_MAX]; /* "" when never resolved      */
+  unsigned server_port;
+  sipdiag_transport_t server_transport;
+  char account[SIPDIAG_URI_MAX];            /* the AOR as configured        */
+  int64_t start_ms;           /* wall clock, milliseconds since the epoch  */
+  int64_t end_ms;
+  uint32_t duration_ms;
+  char diagnosis[SIPDIAG_DIAGNOSIS_MAX];
+  unsigned n_steps;           /* steps stored                               */
+  unsigned steps_dropped;     /* steps beyond SIPDIAG_MAX_STEPS             */
+  sipdiag_step_t steps[SIPDIAG_MAX_STEPS];
+} sipdiag_result_t;
+
+/* ---- the fault table --------------------------------------------------- */
+
+const char *sipdiag_fault_name(sipdiag_fault_t fault);
+const char *sipdiag_fault_meaning(sipdiag_fault_t fault);
+const char *sipdiag_fault_advice(sipdiag_fault_t fault);
+const char *sipdiag_fault_codes(sipdiag_fault_t fault);
+/* The class a code belongs to (SUCCESS for 2xx, AUTH_FAILURE for 401...). */
+sipdiag_fault_t sipdiag_fault_for_code(unsigned code);
+/* Iteration over the table: first and last MIB value. */
+#define SIPDIAG_FAULT_FIRST SIPDIAG_FAULT_NONE
+#define SIPDIAG_FAULT_LAST  SIPDIAG_FAULT_CANCELED
+
+const char *sipdiag_transport_name(sipdiag_transport_t transport);
+/* "auto", "udp", "tcp", "tls" -> value; 0 when unknown. */
+sipdiag_transport_t sipdiag_transport_parse(const char *name);
+const char *sipdiag_state_name(sipdiag_state_t state);
+const char *sipdiag_step_kind_name(sipdiag_step_kind_t kind);
+
+/* ---- settings and account ---------------------------------------------- */
+
+void sipdiag_settings_default(sipdiag_settings_t *settings);
+/* NULL when valid, else a message naming the bad setting. */
+const char *sipdiag_settings_check(const sipdiag_settings_t *settings);
+
+/*
+ * The configuration check (the patent's step S12).  Writes a readable list
+ * of every missing or malformed field into problems ("" when complete) and
+ * returns how many there are.  The password is never copied out.
+ */
+unsigned sipdiag_account_check(const sipdiag_account_t *account,
+                               char *problems, size_t problems_size);
+
+/* ---- running diagnoses -------------------------------------------------- */
+
+typedef struct sipdiag_engine sipdiag_engine_t;
+typedef struct sipdiag_run sipdiag_run_t;
+
+/* Called once per diagnosis, from the su_root loop.  The run is freed when
+ * the callback returns; result is only valid during the call. */
+typedef void sipdiag_done_f(void *context, const sipdiag_result_t *result);
+
+struct su_root_s;
+
+sipdiag_engine_t *sipdiag_engine_create(struct su_root_s *root);
+/* Cancels every running diagnosis without calling their callbacks. */
+void sipdiag_engine_destroy(sipdiag_engine_t *engine);
+unsigned sipdiag_engine_running(const sipdiag_engine_t *engine);
+
+/*
+ * Start one diagnosis.  Returns 0 and the run in *run_out (may be NULL), or
+ * an errno value when it could not be started at all (EINVAL for bad
+ * settings, ENOMEM).  An incomplete account is not an error: the diagnosis
+ * completes with configIncomplete, through the callback, like any other.
+ * The callback is never called from within sipdiag_start().
+ */
+int sipdiag_start(sipdiag_engine_t *engine,
+                  const sipdiag_account_t *account,
+                  const sipdiag_settings_t *settings,
+                  sipdiag_done_f *done, void *context,
+                  sipdiag_run_t **run_out);
+
+/*
+ * Abort a running diagnosis: stops its transactions and pings and frees it.
+ * The callback is not called; when partial is not NULL it receives the
+ * result so far, with state canceled and fault canceled.
+ */
+void sipdiag_cancel(sipdiag_run_t *run, sipdiag_result_t *partial);
+
+#endif /* SIPDIAG_H */

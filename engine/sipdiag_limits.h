@@ -1,0 +1,61 @@
+/*
+ * sipdiag_limits.h - every limit and default of sipdiag, in one place.
+ *
+ * A limit is a promise about memory, time or traffic on a small device:
+ * change one here and the engine, the CLI and the agent follow.
+ */
+#ifndef SIPDIAG_LIMITS_H
+#define SIPDIAG_LIMITS_H
+
+/* --- defaults of one diagnosis ------------------------------------------ */
+
+/* The patent's self-diagnosis timer (RFC 3261 Timer F with T1 = 500 ms). */
+#define SIPDIAG_DEFAULT_TIMER_S            32
+/* REGISTER attempts per class of answer before the class is final. */
+#define SIPDIAG_DEFAULT_ATTEMPTS           3
+/* ICMP echo requests sent when the server gives no SIP answer. */
+#define SIPDIAG_DEFAULT_PINGS              3
+/* Time one REGISTER transaction may take before it counts as unanswered.
+ * 3 attempts x 4 s keep a silent server well inside the 32 s timer. */
+#define SIPDIAG_DEFAULT_ATTEMPT_TIMEOUT_MS 4000
+/* Gap between two echo requests, and wait for a reply after the last. */
+#define SIPDIAG_DEFAULT_PING_INTERVAL_MS   500
+#define SIPDIAG_DEFAULT_PING_WAIT_MS       1000
+/* Registration interval asked for when the account does not say. */
+#define SIPDIAG_DEFAULT_EXPIRES_S          3600
+
+/* --- ranges accepted for the settings above ----------------------------- */
+
+#define SIPDIAG_TIMER_MIN_S                1
+#define SIPDIAG_TIMER_MAX_S                3600
+#define SIPDIAG_ATTEMPTS_MIN               1
+#define SIPDIAG_ATTEMPTS_MAX               10
+#define SIPDIAG_PINGS_MIN                  1
+#define SIPDIAG_PINGS_MAX                  10
+#define SIPDIAG_ATTEMPT_TIMEOUT_MIN_MS     100
+#define SIPDIAG_ATTEMPT_TIMEOUT_MAX_MS     60000
+#define SIPDIAG_EXPIRES_MAX_S              86400
+/* A Min-Expires above this is absurd: the probe does not chase it. */
+#define SIPDIAG_MIN_EXPIRES_MAX_S          86400
+
+/* --- traffic bounds: whatever the server does ---------------------------- */
+
+/* REGISTERs of one diagnosis proper, across every class of answer. */
+#define SIPDIAG_MAX_REGISTERS              10
+/* REGISTERs spent removing the probe's own binding after a 200. */
+#define SIPDIAG_MAX_CLEANUP_REGISTERS      2
+
+/* --- sizes of stored text ----------------------------------------------- */
+
+#define SIPDIAG_URI_MAX                    256   /* registrar, AOR, proxy  */
+#define SIPDIAG_USER_MAX                   128   /* authentication user    */
+#define SIPDIAG_PASSWORD_MAX               128
+#define SIPDIAG_REASON_MAX                 64    /* a SIP reason phrase    */
+#define SIPDIAG_DIAGNOSIS_MAX              512   /* the one-sentence text  */
+#define SIPDIAG_STEP_INFO_MAX              96    /* detail of one step     */
+#define SIPDIAG_ADDRESS_MAX                64    /* an IPv4/IPv6 literal   */
+
+/* Steps kept per diagnosis; the oldest are dropped (and counted) first. */
+#define SIPDIAG_MAX_STEPS                  64
+
+#endif /* SIPDIAG_LIMITS_H */

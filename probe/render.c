@@ -1,0 +1,136 @@
+/*
+ * render.c - printing a diagnosis result: readable text or JSON.
+ */
+#include "render.h"
+
+#include <inttypes.h>
+#include <time.h>
+
+static void json_string(FILE *out, const char *s)
+{
+  fputc('"', out);
+  for (; s && *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    switch (c) {
+    case '"': fputs("\\\"", out); break;
+    case '\\': fputs("\\\\", out); break;
+    case '\n': fputs("\\n", out); break;
+    case '\r': fputs("\\r", out); break;
+    case '\t': fputs("\\t", out); break;
+    default:
+      if (c < 0x20 || c == 0x7f)
+        fprintf(out, "\\u%04x", c);
+      else
+        fputc(c, out);
+    }
+  }
+  fputc('"', out);
+}
+
+/* 2026-11-23T19:20:01.123Z */
+static void iso_time(char *buf, size_t size, int64_t ms)
+{
+  time_t secs = (time_t)(ms / 1000);
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, size - n, ".%03dZ", (int)(ms % 1000));
+}
+
+void sipdiag_render_json(FILE *out, const sipdiag_result_t *r, const char *registrar)
+{
+  char started[40], ended[40];
+  iso_time(started, sizeof started, r->start_ms);
+  iso_time(ended, sizeof ended, r->end_ms);
+
+  fprintf(out, "{\"state\":");
+  json_string(out, sipdiag_state_name(r->state));
+  fprintf(out, ",\"code\":%u,\"fault\":", r->code);
+  json_string(out, sipdiag_fault_name(r->fault));
+  fprintf(out, ",\"fault_meaning\":");
+  json_string(out, sipdiag_fault_meaning(r->fault));
+  fprintf(out, ",\"sip_status\":%d,\"sip_reason\":", r->sip_status);
+  json_string(out, r->sip_reason);
+  fprintf(out, ",\"account\":");
+  json_string(out, r->account);
+  fprintf(out, ",\"registrar\":");
+  json_string(out, registrar);
+  fprintf(out, ",\"attempts\":%u,\"cleanup_registers\":%u,\"binding_removed\":%s",
+          r->registers_sent, r->cleanup_registers, r->binding_removed ? "true" : "false");
+  fprintf(out, ",\"pings_sent\":%u,\"pings_received\":%u", r->pings_sent, r->pings_received);
+  if (r->rtt_ms >= 0)
+    fprintf(out, ",\"rtt_ms\":%d", r->rtt_ms);
+  else
+    fprintf(out, ",\"rtt_ms\":null");
+  if (r->server_address[0]) {
+    fprintf(out, ",\"server\":{\"address\":");
+    json_string(out, r->server_address);
+    fprintf(out, ",\"port\":%u,\"transport\":", r->server_port);
+    json_string(out, sipdiag_transport_name(r->server_transport));
+    fputc('}', out);
+  } else {
+    fprintf(out, ",\"server\":null");
+  }
+  fprintf(out, ",\"started\":\"%s\",\"ended\":\"%s\",\"duration_ms\":%" PRIu32,
+          started, ended, r->duration_ms);
+  fprintf(out, ",\"diagnosis\":");
+  json_string(out, r->diagnosis);
+  fprintf(out, ",\"steps_dropped\":%u,\"steps\":[", r->steps_dropped);
+  for (unsigned i = 0; i < r->n_steps; i++) {
+    const sipdiag_step_t *s = &r->steps[i];
+    fprintf(out, "%s{\"step\":%u,\"t_ms\":%" PRIu32 ",\"kind\":", i ? "," : "",
+            r->steps_dropped + i + 1, s->offset_ms);
+    json_string(out, sipdiag_step_kind_name(s->kind));
+    fprintf(out, ",\"cseq\":%" PRIu32 ",\"status\":%d,\"cleanup\":%s,\"info\":",
+            s->cseq, s->status, s->cleanup ? "true" : "false");
+    json_string(out, s->info);
+    fputc('}', out);
+  }
+  fprintf(out, "]}\n");
+}
+
+void sipdiag_render_text(FILE *out, const sipdiag_result_t *r, const char *registrar)
+{
+  fprintf(out, "%s\n\n", r->diagnosis);
+  fprintf(out, "  account      %s\n", r->account[0] ? r->account : "-");
+  fprintf(out, "  registrar    %s\n", registrar && *registrar ? registrar : "-");
+  fprintf(out, "  state        %s\n", sipdiag_state_name(r->state));
+  fprintf(out, "  fault        %s (code %u): %s\n", sipdiag_fault_name(r->fault), r->code,
+          sipdiag_fault_meaning(r->fault));
+  if (r->sip_status)
+    fprintf(out, "  last answer  %d %s\n", r->sip_status, r->sip_reason);
+  else
+    fprintf(out, "  last answer  none from the network\n");
+  if (r->server_address[0])
+    fprintf(out, "  server       %s port %u over %s\n", r->server_address, r->server_port,
+            sipdiag_transport_name(r->server_transport));
+  fprintf(out, "  REGISTERs    %u (+%u to remove the probe's binding%s)\n",
+          r->registers_sent, r->cleanup_registers,
+          r->cleanup_registers ? (r->binding_removed ? ": removed" : ": NOT removed") : "");
+  fprintf(out, "  pings        %u sent, %u answered\n", r->pings_sent, r->pings_received);
+  if (r->rtt_ms >= 0)
+    fprintf(out, "  first RTT    %d ms\n", r->rtt_ms);
+  fprintf(out, "  duration     %" PRIu32 " ms\n", r->duration_ms);
+  fprintf(out, "\n  steps%s\n", r->steps_dropped ? " (oldest dropped)" : "");
+  for (unsigned i = 0; i < r->n_steps; i++) {
+    const sipdiag_step_t *s = &r->steps[i];
+    fprintf(out, "  %6" PRIu32 " ms  %-14s", s->offset_ms, sipdiag_step_kind_name(s->kind));
+    if (s->kind == SIPDIAG_STEP_REGISTER_SENT)
+      fprintf(out, " CSeq %" PRIu32 "  %s", s->cseq, s->info);
+    else if (s->kind == SIPDIAG_STEP_RESPONSE || s->kind == SIPDIAG_STEP_LOCAL_RESPONSE)
+      fprintf(out, " CSeq %" PRIu32 "  %d %s", s->cseq, s->status, s->info);
+    else if (s->kind >= SIPDIAG_STEP_PING_SENT && s->kind <= SIPDIAG_STEP_PING_ERROR)
+      fprintf(out, " seq %d  %s", s->status, s->info);
+    else
+      fprintf(out, " %s", s->info);
+    fprintf(out, "%s\n", s->cleanup ? "  [binding removal]" : "");
+  }
+}
+
+void sipdiag_render_fault_table(FILE *out)
+{
+  for (int f = SIPDIAG_FAULT_FIRST; f <= SIPDIAG_FAULT_LAST; f++)
+    fprintf(out, "%d\t%s\t%s\t%s\t%s\n", f, sipdiag_fault_name((sipdiag_fault_t)f),
+            sipdiag_fault_codes((sipdiag_fault_t)f), sipdiag_fault_meaning((sipdiag_fault_t)f),
+            sipdiag_fault_advice((sipdiag_fault_t)f));
+}

@@ -1,0 +1,164 @@
+/*
+ * judging_rules.c - the patent's rules: three of a kind end it, a different
+ * answer is judged afresh, silence goes to the pings, and no server can make
+ * the probe send more than SIPDIAG_MAX_REGISTERS.
+ */
+#include "sipdiag.h"
+#include "verdict.h"
+#include "check.h"
+
+static const sipdiag_answer_t silence = { SIPDIAG_ANSWER_SILENCE, 0, false };
+static const sipdiag_answer_t challenge401 = { SIPDIAG_ANSWER_CHALLENGE, 401, true };
+static const sipdiag_answer_t challenge407 = { SIPDIAG_ANSWER_CHALLENGE, 407, true };
+static const sipdiag_answer_t brief423 = { SIPDIAG_ANSWER_TOO_BRIEF, 423, true };
+
+static sipdiag_answer_t final(int status)
+{
+  sipdiag_answer_t a = { SIPDIAG_ANSWER_FINAL, status, false };
+  return a;
+}
+
+static void third_challenge_is_auth_failure(void)
+{
+  sipdiag_tally_t t = { 0 };
+  sipdiag_decision_t d = sipdiag_judge(&t, &challenge401, 3, 1);
+  CHECK(d.next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS, "1st 401: %d", d.next);
+  d = sipdiag_judge(&t, &challenge401, 3, 2);
+  CHECK(d.next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS, "2nd 401: %d", d.next);
+  d = sipdiag_judge(&t, &challenge401, 3, 3);
+  CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == 401, "3rd 401: %d %u", d.next, d.code);
+  CHECK(sipdiag_fault_for_code(d.code) == SIPDIAG_FAULT_AUTH_FAILURE, "class");
+}
+
+static void unanswerable_challenge_ends_at_once(void)
+{
+  sipdiag_tally_t t = { 0 };
+  sipdiag_answer_t a = { SIPDIAG_ANSWER_CHALLENGE, 407, false };
+  sipdiag_decision_t d = sipdiag_judge(&t, &a, 3, 1);
+  CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == 407, "%d %u", d.next, d.code);
+}
+
+static void third_423_is_interval_too_brief(void)
+{
+  sipdiag_tally_t t = { 0 };
+  CHECK(sipdiag_judge(&t, &brief423, 3, 1).next == SIPDIAG_NEXT_RESEND_WITH_MIN_EXPIRES, "1st");
+  CHECK(sipdiag_judge(&t, &brief423, 3, 2).next == SIPDIAG_NEXT_RESEND_WITH_MIN_EXPIRES, "2nd");
+  sipdiag_decision_t d = sipdiag_judge(&t, &brief423, 3, 3);
+  CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == 423, "3rd: %d %u", d.next, d.code);
+  CHECK(sipdiag_fault_for_code(423) == SIPDIAG_FAULT_INTERVAL_TOO_BRIEF, "class");
+}
+
+static void a_different_answer_is_judged_afresh(void)
+{
+  sipdiag_tally_t t = { 0 };
+  sipdiag_judge(&t, &challenge401, 3, 1);
+  sipdiag_judge(&t, &challenge401, 3, 2);
+  /* A 423 after two 401s starts its own count... */
+  CHECK(sipdiag_judge(&t, &brief423, 3, 3).next == SIPDIAG_NEXT_RESEND_WITH_MIN_EXPIRES, "423");
+  /* ...and so does a 407 after 401s. */
+  CHECK(sipdiag_judge(&t, &challenge407, 3, 4).next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS, "407");
+  sipdiag_decision_t d = sipdiag_judge(&t, &final(200), 3, 5);
+  CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == 200, "200 after retries");
+}
+
+static void three_silences_ask_the_pings(void)
+{
+  sipdiag_tally_t t = { 0 };
+  CHECK(sipdiag_judge(&t, &silence, 3, 1).next == SIPDIAG_NEXT_RESEND, "1st");
+  CHECK(sipdiag_judge(&t, &silence, 3, 2).next == SIPDIAG_NEXT_RESEND, "2nd");
+  CHECK(sipdiag_judge(&t, &silence, 3, 3).next == SIPDIAG_NEXT_SILENCE_VERDICT, "3rd");
+  CHECK(sipdiag_silence_code(0) == 2, "no echo reply: network unreachable");
+  CHECK(sipdiag_silence_code(1) == 3, "echo reply: server not responding");
+  CHECK(sipdiag_silence_code(3) == 3, "echo replies: server not responding");
+}
+
+static void attempts_setting_is_honoured(void)
+{
+  sipdiag_tally_t t = { 0 };
+  CHECK(sipdiag_judge(&t, &silence, 1, 1).next == SIPDIAG_NEXT_SILENCE_VERDICT, "1 attempt");
+  t = (sipdiag_tally_t){ 0 };
+  for (unsigned i = 1; i < 5; i++)
+    CHECK(sipdiag_judge(&t, &challenge401, 5, i).next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS,
+          "attempt %u of 5", i);
+  CHECK(sipdiag_judge(&t, &challenge401, 5, 5).next == SIPDIAG_NEXT_VERDICT, "5th of 5");
+}
+
+static void no_server_can_loop_the_probe(void)
+{
+  /* Alternating answers reset the count each time; the hard cap still ends it. */
+  sipdiag_tally_t t = { 0 };
+  unsigned sent = 0;
+  sipdiag_decision_t d = { SIPDIAG_NEXT_RESEND, 0 };
+  while (d.next != SIPDIAG_NEXT_VERDICT && sent < 100) {
+    sent++;
+    d = sipdiag_judge(&t, sent % 2 ? &challenge401 : &brief423, 3, sent);
+  }
+  CHECK(sent == SIPDIAG_MAX_REGISTERS, "sent %u REGISTERs, cap is %d", sent, SIPDIAG_MAX_REGISTERS);
+}
+
+static void final_answers_are_kept_as_they_are(void)
+{
+  static const struct { int status; sipdiag_fault_t fault; } cases[] = {
+    { 200, SIPDIAG_FAULT_SUCCESS }, { 202, SIPDIAG_FAULT_SUCCESS },
+    { 302, SIPDIAG_FAULT_SERVER_ANOMALY }, { 305, SIPDIAG_FAULT_SERVER_ANOMALY },
+    { 403, SIPDIAG_FAULT_TERMINAL_ERROR }, { 404, SIPDIAG_FAULT_TERMINAL_ERROR },
+    { 400, SIPDIAG_FAULT_TERMINAL_ERROR }, { 500, SIPDIAG_FAULT_SERVER_ERROR },
+    { 503, SIPDIAG_FAULT_SERVER_ERROR }, { 603, SIPDIAG_FAULT_GLOBAL_FAILURE },
+    { 699, SIPDIAG_FAULT_GLOBAL_FAILURE }, { 701, SIPDIAG_FAULT_SERVER_ANOMALY },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    sipdiag_tally_t t = { 0 };
+    sipdiag_decision_t d = sipdiag_judge(&t, &final(cases[i].status), 3, 1);
+    CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == (unsigned)cases[i].status,
+          "%d: next %d code %u", cases[i].status, d.next, d.code);
+    CHECK(sipdiag_fault_for_code(d.code) == cases[i].fault, "%d -> %s", cases[i].status,
+          sipdiag_fault_name(sipdiag_fault_for_code(d.code)));
+  }
+}
+
+static void patent_codes_map_to_their_classes(void)
+{
+  CHECK(sipdiag_fault_for_code(0) == SIPDIAG_FAULT_NONE, "0");
+  CHECK(sipdiag_fault_for_code(1) == SIPDIAG_FAULT_CONFIG_INCOMPLETE, "1");
+  CHECK(sipdiag_fault_for_code(2) == SIPDIAG_FAULT_NETWORK_UNREACHABLE, "2");
+  CHECK(sipdiag_fault_for_code(3) == SIPDIAG_FAULT_SERVER_NO_RESPONSE, "3");
+  CHECK(sipdiag_fault_for_code(4) == SIPDIAG_FAULT_INTERNAL_ERROR, "4");
+  CHECK(sipdiag_fault_for_code(99) == SIPDIAG_FAULT_INTERNAL_ERROR, "99");
+  CHECK(sipdiag_fault_for_code(407) == SIPDIAG_FAULT_AUTH_FAILURE, "407");
+}
+
+static void timer_keeps_the_last_server_answer(void)
+{
+  CHECK(sipdiag_timer_code(401, 0) == 401, "last 401 kept");
+  CHECK(sipdiag_timer_code(0, 0) == 2, "nothing at all: unreachable");
+  CHECK(sipdiag_timer_code(0, 2) == 3, "pings answered: not responding");
+  CHECK(sipdiag_timer_code(100, 0) == 2, "a 1xx is not a final code");
+}
+
+static void fault_names_are_the_mib_contract(void)
+{
+  static const char *const names[] = {
+    NULL, "none", "success", "configIncomplete", "networkUnreachable", "serverNoResponse",
+    "authFailure", "intervalTooBrief", "serverAnomaly", "terminalError", "serverError",
+    "globalFailure", "internalError", "canceled",
+  };
+  for (int f = SIPDIAG_FAULT_FIRST; f <= SIPDIAG_FAULT_LAST; f++)
+    CHECK(strcmp(sipdiag_fault_name((sipdiag_fault_t)f), names[f]) == 0, "%d: %s", f,
+          sipdiag_fault_name((sipdiag_fault_t)f));
+}
+
+int main(void)
+{
+  third_challenge_is_auth_failure();
+  unanswerable_challenge_ends_at_once();
+  third_423_is_interval_too_brief();
+  a_different_answer_is_judged_afresh();
+  three_silences_ask_the_pings();
+  attempts_setting_is_honoured();
+  no_server_can_loop_the_probe();
+  final_answers_are_kept_as_they_are();
+  patent_codes_map_to_their_classes();
+  timer_keeps_the_last_server_answer();
+  fault_names_are_the_mib_contract();
+  return check_summary("judging_rules");
+}

@@ -87,9 +87,11 @@ struct sipdiag_run {
   url_t *request_uri;
   char contact[SIPDIAG_URI_MAX + 64];
   char route[SIPDIAG_URI_MAX + 32];
-  auth_client_t *auc;
+  auth_client_t *auc_www;     /* answers the registrar's 401 challenges  */
+  auth_client_t *auc_proxy;   /* answers a proxy's 407 challenges        */
   unsigned expires;
   bool first_response_seen;
+  int last_final_status;      /* for the timer: the server's last verdict */
   su_time_t orq_started;
 
   sipdiag_tally_t tally;
@@ -265,9 +267,9 @@ static void on_self_timer(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *
     schedule_finish(run);
     return;
   }
-  if (run->result.sip_status < 200 && !run->pings_started)
+  if (run->last_final_status < 200 && !run->pings_started)
     copy_string(run->detail, sizeof run->detail, "no ping could be sent in time");
-  verdict(run, sipdiag_timer_code(run->result.sip_status, run->result.pings_received));
+  verdict(run, sipdiag_timer_code(run->last_final_status, run->result.pings_received));
 }
 
 /* ---- pings ------------------------------------------------------------- */
@@ -397,8 +399,13 @@ static bool take_challenge(sipdiag_run_t *run, sip_t const *sip, int status)
              " (no challenge used an algorithm the terminal supports)");
     return false;
   }
-  if (auc_challenge(&run->auc, run->home, usable, credential_class) < 0 ||
-      auc_all_credentials(&run->auc, "Digest", NULL, run->auth_user, run->password) <= 0) {
+  /* Credentials are computed from the fresh challenge alone: a client list
+   * that already holds rejected credentials would refuse to answer again.
+   * (The old list stays in the run's home until the run ends.) */
+  auth_client_t **auc = status == 407 ? &run->auc_proxy : &run->auc_www;
+  *auc = NULL;
+  if (auc_challenge(auc, run->home, usable, credential_class) < 0 ||
+      auc_all_credentials(auc, "Digest", NULL, run->auth_user, run->password) <= 0) {
     snprintf(run->detail, sizeof run->detail, " (the challenge could not be answered)");
     return false;
   }
@@ -416,12 +423,15 @@ static void send_register(sipdiag_run_t *run)
   bool cleanup = run->phase == PHASE_CLEANUP;
   unsigned expires = cleanup ? 0 : run->expires;
   char expires_str[16];
-  msg_header_t *authorization = NULL;
+  msg_header_t *authorization = NULL, *proxy_authorization = NULL;
 
   snprintf(expires_str, sizeof expires_str, "%u", expires);
-  if (run->auc && auc_has_authorization(&run->auc))
-    auc_authorization_headers(&run->auc, run->home, "REGISTER", run->request_uri,
+  if (run->auc_www && auc_has_authorization(&run->auc_www))
+    auc_authorization_headers(&run->auc_www, run->home, "REGISTER", run->request_uri,
                               NULL, &authorization);
+  if (run->auc_proxy && auc_has_authorization(&run->auc_proxy))
+    auc_authorization_headers(&run->auc_proxy, run->home, "REGISTER", run->request_uri,
+                              NULL, &proxy_authorization);
 
   run->orq = nta_outgoing_tcreate(run->leg, on_response, run,
                                   run->route[0] && !run->proxy[0]
@@ -433,6 +443,7 @@ static void send_register(sipdiag_run_t *run)
                                   SIPTAG_EXPIRES_STR(expires_str),
                                   SIPTAG_USER_AGENT_STR(PACKAGE_NAME "/" PACKAGE_VERSION),
                                   SIPTAG_HEADER((sip_header_t *)authorization),
+                                  SIPTAG_HEADER((sip_header_t *)proxy_authorization),
                                   TAG_END());
   run->orq_started = su_now();
   if (cleanup)
@@ -453,7 +464,8 @@ static void send_register(sipdiag_run_t *run)
   }
   sipdiag_result_add_step(r, SIPDIAG_STEP_REGISTER_SENT, elapsed_ms(run),
                           nta_outgoing_cseq(run->orq), 0, cleanup,
-                          "expires=%u%s", expires, authorization ? " with credentials" : "");
+                          "expires=%u%s", expires,
+                          authorization || proxy_authorization ? " with credentials" : "");
   note_server(run, run->orq, false);
 }
 
@@ -523,10 +535,17 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
     run->first_response_seen = true;
     r->rtt_ms = (int)su_duration(su_now(), run->orq_started);
   }
+  if (!local && !cleanup) {   /* the last status from the network, 1xx too */
+    r->sip_status = status;
+    copy_string(r->sip_reason, sizeof r->sip_reason, phrase);
+  }
   if (status < 200) {
-    if (!local)
+    if (!local) {
       sipdiag_result_add_step(r, SIPDIAG_STEP_RESPONSE, elapsed_ms(run), cseq, status,
                               cleanup, "%.60s", phrase);
+      if (!cleanup)
+        snprintf(run->detail, sizeof run->detail, "only %d %.40s was received", status, phrase);
+    }
     return 0;
   }
 
@@ -534,17 +553,15 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
                           elapsed_ms(run), cseq, status, cleanup, "%.60s%s", phrase,
                           local ? (status == 408 ? " (no final answer in time)"
                                                  : " (generated locally)") : "");
-  nta_outgoing_destroy(orq);
+  /* The transaction is over; it is destroyed last, since sip lives in it. */
   run->orq = NULL;
-
   if (cleanup) {
     on_cleanup_answer(run, sip, status, local);
+    nta_outgoing_destroy(orq);
     return 0;
   }
-  if (!local) {
-    r->sip_status = status;
-    copy_string(r->sip_reason, sizeof r->sip_reason, phrase);
-  }
+  if (!local)
+    run->last_final_status = status;
 
   sipdiag_answer_t answer = answer_of(run, sip, status, local);
   sipdiag_decision_t d = sipdiag_judge(&run->tally, &answer, run->settings.attempts,
@@ -574,6 +591,7 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
     }
     break;
   }
+  nta_outgoing_destroy(orq);
   return 0;
 }
 

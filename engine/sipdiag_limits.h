@@ -58,4 +58,20 @@
 /* Steps kept per diagnosis; the oldest are dropped (and counted) first. */
 #define SIPDIAG_MAX_STEPS                  64
 
+/* ========================================================================
+ * agent (sipdiagd) - limits of the SNMP subagent, not used by the engine.
+ * ======================================================================== */
+
+/* Rows sipDiagTable may hold: the terminal's own accounts plus the rows
+ * managers create.  Creating one more fails with resourceUnavailable. */
+#define SIPDIAG_AGENT_MAX_ROWS               256
+/* sipDiagMaxConcurrent: default and the MIB's range. */
+#define SIPDIAG_AGENT_DEFAULT_MAX_CONCURRENT 32
+#define SIPDIAG_AGENT_MAX_CONCURRENT_MIN     1
+#define SIPDIAG_AGENT_MAX_CONCURRENT_MAX     1024
+/* Longest text an SnmpAdminString column of SIP-DIAG-MIB holds. */
+#define SIPDIAG_AGENT_TEXT_MAX               255
+/* AgentX ping (and reconnect) interval when the configuration sets none. */
+#define SIPDIAG_AGENT_DEFAULT_PING_INTERVAL_S 5
+
 #endif /* SIPDIAG_LIMITS_H */

@@ -57,7 +57,8 @@ static void a_different_answer_is_judged_afresh(void)
   CHECK(sipdiag_judge(&t, &brief423, 3, 3).next == SIPDIAG_NEXT_RESEND_WITH_MIN_EXPIRES, "423");
   /* ...and so does a 407 after 401s. */
   CHECK(sipdiag_judge(&t, &challenge407, 3, 4).next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS, "407");
-  sipdiag_decision_t d = sipdiag_judge(&t, &final(200), 3, 5);
+  sipdiag_answer_t ok = final(200);
+  sipdiag_decision_t d = sipdiag_judge(&t, &ok, 3, 5);
   CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == 200, "200 after retries");
 }
 
@@ -108,7 +109,8 @@ static void final_answers_are_kept_as_they_are(void)
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     sipdiag_tally_t t = { 0 };
-    sipdiag_decision_t d = sipdiag_judge(&t, &final(cases[i].status), 3, 1);
+    sipdiag_answer_t a = final(cases[i].status);
+    sipdiag_decision_t d = sipdiag_judge(&t, &a, 3, 1);
     CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == (unsigned)cases[i].status,
           "%d: next %d code %u", cases[i].status, d.next, d.code);
     CHECK(sipdiag_fault_for_code(d.code) == cases[i].fault, "%d -> %s", cases[i].status,

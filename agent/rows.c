@@ -1,0 +1,375 @@
+/*
+ * rows.c - the rows of sipDiagTable and the diagnosis each one runs.
+ *
+ * The table lives in a net-snmp tdata container (sorted by index), which
+ * the SNMP handlers read.  This file alone changes rows' run state: it
+ * starts runs from the loop (never from inside a SET), receives the
+ * engine's results, cancels, and keeps the activity counters.
+ */
+#include "config.h"
+#include "agent-snmp.h"
+#include "sipdiagd.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sofia-sip/su_wait.h>
+
+static netsnmp_tdata *table;
+static sipdiag_engine_t *engine;
+static uint32_t started_total, completed_total;
+static bool starts_pending;
+
+int rows_init(su_root_t *root)
+{
+  table = netsnmp_tdata_create_table("sipDiagTable", 0);
+  engine = sipdiag_engine_create(root);
+  return table && engine ? 0 : -1;
+}
+
+void rows_shutdown(void)
+{
+  struct diag_row *row;
+  while ((row = rows_first()) != NULL)
+    rows_destroy(row);
+  sipdiag_engine_destroy(engine);
+  engine = NULL;
+  /* the tdata table itself belongs to its registration */
+}
+
+netsnmp_tdata *rows_tdata(void)
+{
+  return table;
+}
+
+struct diag_row *rows_find(uint32_t index)
+{
+  oid key[1] = { index };
+  netsnmp_tdata_row *t = netsnmp_tdata_row_get_byoid(table, key, 1);
+  return t ? t->data : NULL;
+}
+
+struct diag_row *rows_first(void)
+{
+  netsnmp_tdata_row *t = netsnmp_tdata_row_first(table);
+  return t ? t->data : NULL;
+}
+
+struct diag_row *rows_next(const struct diag_row *row)
+{
+  netsnmp_tdata_row *t = netsnmp_tdata_row_next(table, row->trow);
+  return t ? t->data : NULL;
+}
+
+unsigned rows_count(void)
+{
+  return (unsigned)netsnmp_tdata_row_count(table);
+}
+
+unsigned rows_in_progress(void)
+{
+  unsigned n = 0;
+  for (struct diag_row *row = rows_first(); row; row = rows_next(row))
+    if (row->state == SIPDIAG_STATE_REQUESTED || row->state == SIPDIAG_STATE_RUNNING)
+      n++;
+  return n;
+}
+
+uint32_t rows_started_total(void)
+{
+  return started_total;
+}
+
+uint32_t rows_completed_total(void)
+{
+  return completed_total;
+}
+
+/* ---- life of a row ---------------------------------------------------------- */
+
+struct diag_row *row_alloc(uint32_t index)
+{
+  struct diag_row *row = calloc(1, sizeof *row);
+  if (!row)
+    return NULL;
+  row->index = index;
+  row->cfg.transport = SIPDIAG_TRANSPORT_AUTO;
+  row->cfg.expires = SIPDIAG_DEFAULT_EXPIRES_S;
+  row->notify = TV_FALSE;
+  row->storage = ST_NONVOLATILE;
+  row->rowstatus = RS_NOT_IN_SERVICE_;
+  row->state = SIPDIAG_STATE_NONE;
+  return row;
+}
+
+bool row_prepare(struct diag_row *row)
+{
+  if (row->trow)
+    return true;
+  netsnmp_tdata_row *t = netsnmp_tdata_create_row();
+  if (!t)
+    return false;
+  u_long index = row->index;
+  if (!netsnmp_tdata_row_add_index(t, ASN_UNSIGNED, &index, sizeof index)) {
+    netsnmp_tdata_delete_row(t);
+    return false;
+  }
+  t->data = row;
+  row->trow = t;
+  return true;
+}
+
+bool rows_insert(struct diag_row *row)
+{
+  return row->trow && netsnmp_tdata_add_row(table, row->trow) == SNMPERR_SUCCESS;
+}
+
+void rows_unlink(struct diag_row *row)
+{
+  if (row->trow)
+    netsnmp_tdata_remove_row(table, row->trow);
+}
+
+void row_free(struct diag_row *row)
+{
+  if (!row)
+    return;
+  history_clear(row);
+  if (row->trow) {
+    row->trow->data = NULL;
+    netsnmp_tdata_delete_row(row->trow);
+  }
+  free(row->result);
+  explicit_bzero(row->cfg.password, sizeof row->cfg.password);
+  free(row);
+}
+
+static void abort_run(struct diag_row *row)
+{
+  if (row->run) {
+    sipdiag_cancel(row->run, NULL);
+    row->run = NULL;
+    completed_total++;
+  } else if (row->state == SIPDIAG_STATE_REQUESTED) {
+    completed_total++;       /* it was counted as started when requested */
+  }
+}
+
+void rows_destroy(struct diag_row *row)
+{
+  abort_run(row);
+  rows_unlink(row);
+  row_free(row);
+}
+
+/* ---- results ------------------------------------------------------------------ */
+
+void row_clear_results(struct diag_row *row)
+{
+  history_clear(row);
+  free(row->result);
+  row->result = NULL;
+  row->state = SIPDIAG_STATE_NONE;
+  row->start_ms = 0;
+}
+
+uint32_t row_elapsed_ms(const struct diag_row *row)
+{
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  int64_t ms = (int64_t)(now.tv_sec - row->start_mono.tv_sec) * 1000 +
+               (now.tv_nsec - row->start_mono.tv_nsec) / 1000000;
+  return ms < 0 ? 0 : (uint32_t)ms;
+}
+
+void row_request(struct diag_row *row, sipdiag_result_t *buf)
+{
+  history_clear(row);
+  free(row->result);
+  memset(buf, 0, sizeof *buf);
+  row->result = buf;
+  row->state = SIPDIAG_STATE_REQUESTED;
+  row->start_ms = 0;
+  started_total++;
+  starts_pending = true;
+}
+
+/* The end of a run, complete or canceled. */
+static void finish(struct diag_row *row)
+{
+  row->run = NULL;
+  row->run_count++;
+  completed_total++;
+  history_update(row);
+  if (row->notify == TV_TRUE)
+    notify_complete(row);
+}
+
+static void on_done(void *context, const sipdiag_result_t *result)
+{
+  struct diag_row *row = context;
+  *row->result = *result;
+  row->state = SIPDIAG_STATE_COMPLETE;
+  finish(row);
+}
+
+void row_cancel(struct diag_row *row)
+{
+  if (row->state == SIPDIAG_STATE_RUNNING && row->run) {
+    sipdiag_cancel(row->run, row->result);
+  } else {
+    /* requested but not started: a result of its own */
+    sipdiag_result_t *r = row->result;
+    memset(r, 0, sizeof *r);
+    r->state = SIPDIAG_STATE_CANCELED;
+    r->rtt_ms = -1;
+    r->server_transport = SIPDIAG_TRANSPORT_AUTO;
+    snprintf(r->diagnosis, sizeof r->diagnosis,
+             "The diagnosis of account %u was canceled before it started.",
+             (unsigned)row->index);
+  }
+  row->result->state = SIPDIAG_STATE_CANCELED;
+  row->result->fault = SIPDIAG_FAULT_CANCELED;
+  row->state = SIPDIAG_STATE_CANCELED;
+  finish(row);
+}
+
+static void start_one(struct diag_row *row)
+{
+  sipdiag_account_t account = {
+    .registrar = row->cfg.registrar,
+    .aor = row->cfg.aor,
+    .auth_user = row->cfg.auth_user,
+    .password = row->cfg.password,
+    .outbound_proxy = row->cfg.proxy,
+    .transport = row->cfg.transport,
+    .expires = row->cfg.expires,
+  };
+  sipdiag_settings_t settings;
+  scalars_settings(&settings);
+
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  row->start_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+  clock_gettime(CLOCK_MONOTONIC, &row->start_mono);
+
+  int err = sipdiag_start(engine, &account, &settings, on_done, row, &row->run);
+  if (err == 0) {
+    row->state = SIPDIAG_STATE_RUNNING;
+    return;
+  }
+  /* Could not even start: an internalError result, like the engine's. */
+  sipdiag_result_t *r = row->result;
+  memset(r, 0, sizeof *r);
+  r->state = SIPDIAG_STATE_COMPLETE;
+  r->code = SIPDIAG_CODE_INTERNAL_ERROR;
+  r->fault = SIPDIAG_FAULT_INTERNAL_ERROR;
+  r->rtt_ms = -1;
+  r->server_transport = SIPDIAG_TRANSPORT_AUTO;
+  r->start_ms = r->end_ms = row->start_ms;
+  snprintf(r->diagnosis, sizeof r->diagnosis,
+           "The terminal could not start the diagnosis of account %u (%s); "
+           "check its resources and retry.",
+           (unsigned)row->index, strerror(err));
+  snmp_log(LOG_ERR, "sipdiagd: row %u: cannot start a diagnosis: %s\n",
+           (unsigned)row->index, strerror(err));
+  row->run = NULL;
+  row->state = SIPDIAG_STATE_COMPLETE;
+  finish(row);
+}
+
+void rows_start_pending(void)
+{
+  if (!starts_pending)
+    return;
+  starts_pending = false;
+  /* Collect first: finish() of a failed start may not disturb the walk. */
+  for (struct diag_row *row = rows_first(); row; row = rows_next(row))
+    if (row->state == SIPDIAG_STATE_REQUESTED)
+      start_one(row);
+}
+
+/* ---- text helpers -------------------------------------------------------------- */
+
+static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+{
+  unsigned char c = s[0];
+  size_t n;
+  if (c < 0x80)
+    return 1;
+  else if (c >= 0xc2 && c <= 0xdf)
+    n = 2;
+  else if (c >= 0xe0 && c <= 0xef)
+    n = 3;
+  else if (c >= 0xf0 && c <= 0xf4)
+    n = 4;
+  else
+    return 0;
+  if (n > avail)
+    return 0;
+  for (size_t i = 1; i < n; i++)
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+  /* overlongs and surrogates */
+  if (n == 3 && c == 0xe0 && s[1] < 0xa0)
+    return 0;
+  if (n == 3 && c == 0xed && s[1] >= 0xa0)
+    return 0;
+  if (n == 4 && c == 0xf0 && s[1] < 0x90)
+    return 0;
+  if (n == 4 && c == 0xf4 && s[1] >= 0x90)
+    return 0;
+  return n;
+}
+
+bool utf8_valid(const unsigned char *s, size_t len)
+{
+  size_t i = 0;
+  while (i < len) {
+    size_t n = utf8_seq_len(s + i, len - i);
+    if (n == 0)
+      return false;
+    i += n;
+  }
+  return true;
+}
+
+size_t utf8_clip(const char *s, size_t max)
+{
+  const unsigned char *u = (const unsigned char *)s;
+  size_t len = strlen(s), i = 0;
+  while (i < len) {
+    size_t n = utf8_seq_len(u + i, len - i);
+    if (n == 0)
+      n = 1;                 /* the engine cleans text; keep going */
+    if (i + n > max)
+      break;
+    i += n;
+  }
+  return i;
+}
+
+size_t date_and_time(int64_t ms, unsigned char out[11])
+{
+  if (ms <= 0) {
+    memset(out, 0, 8);
+    return 8;
+  }
+  time_t secs = (time_t)(ms / 1000);
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  unsigned year = (unsigned)tm.tm_year + 1900;
+  out[0] = (unsigned char)(year >> 8);
+  out[1] = (unsigned char)(year & 0xff);
+  out[2] = (unsigned char)(tm.tm_mon + 1);
+  out[3] = (unsigned char)tm.tm_mday;
+  out[4] = (unsigned char)tm.tm_hour;
+  out[5] = (unsigned char)tm.tm_min;
+  out[6] = (unsigned char)(tm.tm_sec > 59 ? 59 : tm.tm_sec);
+  out[7] = (unsigned char)((ms % 1000) / 100);
+  out[8] = '+';
+  out[9] = 0;
+  out[10] = 0;
+  return 11;
+}

@@ -1,0 +1,198 @@
+/*
+ * sipdiagd.h - the pieces of the SIP-DIAG-MIB subagent and how they meet.
+ *
+ * One thread: the su_root loop (loop.c) drives sofia and net-snmp.  The row
+ * model (rows.c) owns every sipDiagTable row and its run; the SNMP handlers
+ * (table.c, history.c, scalars.c) only read it or, for SETs, stage changes
+ * and hand them to rows.c in COMMIT.  Nothing here ever blocks.
+ */
+#ifndef SIPDIAGD_H
+#define SIPDIAGD_H
+
+#include "sipdiag.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#define SIPDIAGD_APP "sipdiagd"
+
+/* sipDiagMIB = netSnmpPlaypen.5060 */
+#define SIPDIAG_MIB_OID 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 5060
+#define SIPDIAG_MIB_OID_LEN 10
+
+/* Columns of sipDiagTable. */
+enum {
+  COL_INDEX = 1,
+  COL_REGISTRAR = 2,
+  COL_AOR = 3,
+  COL_AUTH_USER = 4,
+  COL_PASSWORD = 5,
+  COL_TRANSPORT = 6,
+  COL_EXPIRES = 7,
+  COL_PROXY = 8,
+  COL_STATE = 10,
+  COL_NOTIFY = 11,
+  COL_RESULT_CODE = 12,
+  COL_RESULT_FAULT = 13,
+  COL_RESULT_SIP_STATUS = 14,
+  COL_RESULT_DIAGNOSIS = 15,
+  COL_RESULT_SIP_REASON = 16,
+  COL_RESULT_ATTEMPTS = 17,
+  COL_RESULT_PINGS_SENT = 18,
+  COL_RESULT_PINGS_RECEIVED = 19,
+  COL_RESULT_RTT = 20,
+  COL_RESULT_ADDR_TYPE = 21,
+  COL_RESULT_ADDR = 22,
+  COL_RESULT_PORT = 23,
+  COL_RESULT_TRANSPORT = 24,
+  COL_RESULT_START = 25,
+  COL_RESULT_END = 26,
+  COL_RESULT_DURATION = 27,
+  COL_RESULT_BINDING_REMOVED = 28,
+  COL_RESULT_RUN_COUNT = 29,
+  COL_STORAGE = 30,
+  COL_ROWSTATUS = 31,
+};
+
+/* SNMPv2-TC values used here. */
+enum { TV_TRUE = 1, TV_FALSE = 2 };
+enum { ST_OTHER = 1, ST_VOLATILE = 2, ST_NONVOLATILE = 3, ST_PERMANENT = 4,
+       ST_READONLY = 5 };
+enum { RS_ACTIVE_ = 1, RS_NOT_IN_SERVICE_ = 2, RS_NOT_READY_ = 3,
+       RS_CREATE_AND_GO_ = 4, RS_CREATE_AND_WAIT_ = 5, RS_DESTROY_ = 6 };
+
+/* The configuration columns of a row (2-8), as strings the engine takes. */
+struct row_config {
+  char registrar[SIPDIAG_AGENT_TEXT_MAX + 1];
+  char aor[SIPDIAG_AGENT_TEXT_MAX + 1];
+  char auth_user[SIPDIAG_AGENT_TEXT_MAX + 1];
+  char password[SIPDIAG_AGENT_TEXT_MAX + 1];   /* never read back, never logged */
+  char proxy[SIPDIAG_AGENT_TEXT_MAX + 1];
+  sipdiag_transport_t transport;
+  uint32_t expires;
+};
+
+struct netsnmp_tdata_row_s;
+
+struct diag_row {
+  uint32_t index;
+  struct row_config cfg;
+  int notify;                 /* TruthValue                                  */
+  int storage;                /* StorageType                                 */
+  int rowstatus;              /* active(1) or notInService(2)                */
+  bool from_config;           /* one of the terminal's own accounts          */
+
+  sipdiag_state_t state;
+  sipdiag_run_t *run;         /* while running                              */
+  sipdiag_result_t *result;   /* NULL = no result; else valid for state
+                                 complete/canceled, zeroed before            */
+  int64_t start_ms;           /* wall clock of the current/latest start     */
+  struct timespec start_mono;
+  uint32_t run_count;
+
+  struct netsnmp_tdata_row_s *trow;                /* in sipDiagTable        */
+  struct netsnmp_tdata_row_s *hist[SIPDIAG_MAX_STEPS]; /* in the history   */
+  unsigned n_hist;
+};
+
+/* ---- rows.c: the row model ------------------------------------------------ */
+
+int rows_init(struct su_root_s *root);      /* 0 or -1 */
+void rows_shutdown(void);
+struct netsnmp_tdata_s *rows_tdata(void);
+struct diag_row *rows_find(uint32_t index);
+struct diag_row *rows_first(void);
+struct diag_row *rows_next(const struct diag_row *row);
+unsigned rows_count(void);
+unsigned rows_in_progress(void);            /* requested + running          */
+uint32_t rows_started_total(void);
+uint32_t rows_completed_total(void);
+
+/* A detached row with the MIB's defaults (NULL on ENOMEM). */
+struct diag_row *row_alloc(uint32_t index);
+/* Prepares the tdata row of a detached row (false on ENOMEM). */
+bool row_prepare(struct diag_row *row);
+/* Puts a prepared row into the table (false when the container refuses). */
+bool rows_insert(struct diag_row *row);
+/* Takes a row out of the table again (undo of rows_insert); stays allocated. */
+void rows_unlink(struct diag_row *row);
+/* Frees a detached row. */
+void row_free(struct diag_row *row);
+/* Aborts its run (no notification), removes it from the table, frees it. */
+void rows_destroy(struct diag_row *row);
+
+/* Discards results and history; state none. */
+void row_clear_results(struct diag_row *row);
+/* Marks the row requested; buf (zeroed, owned by the row from now on)
+ * receives the result.  The run starts from the loop, never in a SET. */
+void row_request(struct diag_row *row, sipdiag_result_t *buf);
+/* Stops a requested or running run: state canceled, fault canceled. */
+void row_cancel(struct diag_row *row);
+/* Starts every requested row; called by the loop each turn. */
+void rows_start_pending(void);
+/* Elapsed milliseconds of the run in progress. */
+uint32_t row_elapsed_ms(const struct diag_row *row);
+
+/* ---- text helpers (rows.c) ------------------------------------------------ */
+
+/* Length of s cut to at most max octets on a UTF-8 character boundary. */
+size_t utf8_clip(const char *s, size_t max);
+/* Whether the len octets form valid UTF-8 (SnmpAdminString). */
+bool utf8_valid(const unsigned char *s, size_t len);
+/* DateAndTime (11 octets, UTC) of a wall-clock time in ms; 8 zero octets
+ * for ms <= 0.  Returns the length written to out[11]. */
+size_t date_and_time(int64_t ms, unsigned char out[11]);
+
+/* ---- history.c ------------------------------------------------------------ */
+
+int history_init(void);
+void history_shutdown(void);
+/* Rebuilds the history rows of one row from row->result (or removes them). */
+void history_update(struct diag_row *row);
+void history_clear(struct diag_row *row);
+
+/* ---- table.c -------------------------------------------------------------- */
+
+int table_init(void);
+void table_shutdown(void);
+
+/* ---- scalars.c ------------------------------------------------------------ */
+
+enum scalar_id {
+  SC_TIMER, SC_ATTEMPTS, SC_PINGS, SC_ATTEMPT_TIMEOUT, SC_MAX_CONCURRENT,
+  SC_COUNT
+};
+int scalars_init(void);
+void scalars_settings(sipdiag_settings_t *settings);
+unsigned scalars_max_concurrent(void);
+/* Persistence of values a manager set (persist.c calls these). */
+bool scalars_override(enum scalar_id id, unsigned *value);
+bool scalars_set_override(enum scalar_id id, unsigned value); /* false = out of range */
+const char *scalars_name(enum scalar_id id);
+
+/* ---- notify.c ------------------------------------------------------------- */
+
+void notify_complete(const struct diag_row *row);
+
+/* ---- persist.c ------------------------------------------------------------ */
+
+void persist_init(void);
+/* True once the first reading of the configuration has ended. */
+bool persist_initial_load_done(void);
+void persist_mark_loaded(void);
+void persist_changed(void);                 /* snmp_store_needed() */
+
+/* ---- accounts.c ------------------------------------------------------------ */
+
+void accounts_init(void);
+void accounts_shutdown(void);
+
+/* ---- loop.c --------------------------------------------------------------- */
+
+struct su_root_s *loop_create(void);
+/* Runs until *stop becomes true; calls reload() when *reload is set. */
+void loop_run(volatile int *stop, volatile int *reload, void (*on_reload)(void));
+void loop_destroy(void);
+
+#endif /* SIPDIAGD_H */

@@ -156,6 +156,12 @@ static void abort_run(struct diag_row *row)
   }
 }
 
+void row_abort(struct diag_row *row)
+{
+  abort_run(row);
+  row_clear_results(row);
+}
+
 void rows_destroy(struct diag_row *row)
 {
   abort_run(row);

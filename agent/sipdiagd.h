@@ -82,6 +82,7 @@ struct diag_row {
   int storage;                /* StorageType                                 */
   int rowstatus;              /* active(1) or notInService(2)                */
   bool from_config;           /* one of the terminal's own accounts          */
+  int file_notify;            /* notify= as last read from the file         */
 
   sipdiag_state_t state;
   sipdiag_run_t *run;         /* while running                              */
@@ -127,6 +128,8 @@ void row_clear_results(struct diag_row *row);
 /* Marks the row requested; buf (zeroed, owned by the row from now on)
  * receives the result.  The run starts from the loop, never in a SET. */
 void row_request(struct diag_row *row, sipdiag_result_t *buf);
+/* Stops a run without a result or notification, and clears results. */
+void row_abort(struct diag_row *row);
 /* Stops a requested or running run: state canceled, fault canceled. */
 void row_cancel(struct diag_row *row);
 /* Starts every requested row; called by the loop each turn. */
@@ -187,12 +190,20 @@ void persist_changed(void);                 /* snmp_store_needed() */
 
 void accounts_init(void);
 void accounts_shutdown(void);
+/* Makes the table's configuration rows match the accounts just read
+ * (called after every reading of the configuration). */
+void accounts_apply(void);
 
 /* ---- loop.c --------------------------------------------------------------- */
 
 struct su_root_s *loop_create(void);
 /* Runs until *stop becomes true; calls reload() when *reload is set. */
 void loop_run(volatile int *stop, volatile int *reload, void (*on_reload)(void));
+/* Unregisters net-snmp's fds: call before snmp_shutdown(). */
 void loop_destroy(void);
+/* Destroys the root: after the engine and snmp_shutdown(). */
+void loop_free(void);
+/* Ends the current turn at once; async-signal-safe. */
+void loop_wake(void);
 
 #endif /* SIPDIAGD_H */

@@ -1,0 +1,202 @@
+/*
+ * main.c - sipdiagd: options and daemon conventions, in net-snmp's manner.
+ *
+ *   -f            stay in the foreground (default: daemonize, log to syslog)
+ *   -x ADDRESS    the AgentX master's socket (default: net-snmp's)
+ *   -c FILE       read FILE as a configuration file (comma-separated list)
+ *   -C            do not read the default configuration files
+ *   -L OPTS       logging, as net-snmp's -L (-Le, -Lf FILE, -Ls FACILITY...)
+ *   -p FILE       write the process id to FILE
+ *   -D[TOKENS]    net-snmp debugging output
+ *
+ * SIGTERM/SIGINT end it cleanly (the persistent store is saved), SIGHUP
+ * re-reads the configuration, SIGPIPE is ignored (the master may close the
+ * AgentX socket at any time).
+ */
+#include "config.h"
+#include "agent-snmp.h"
+#include "sipdiagd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+static volatile int stop_requested;
+static volatile int reload_requested;
+
+static void on_stop(int sig)
+{
+  (void)sig;
+  stop_requested = 1;
+  loop_wake();
+}
+
+static void on_hup(int sig)
+{
+  (void)sig;
+  reload_requested = 1;
+  loop_wake();
+}
+
+static void usage(FILE *out)
+{
+  fprintf(out,
+"Usage: sipdiagd [-f] [-x ADDRESS] [-c FILE] [-C] [-L OPTIONS] [-p PIDFILE] [-D[TOKENS]]\n"
+"The SIP-DIAG-MIB AgentX subagent: remote diagnosis of SIP registration.\n"
+"\n"
+"  -f             run in the foreground (default: daemon, logging to syslog)\n"
+"  -x ADDRESS     AgentX master socket, e.g. unix:/var/agentx/master or\n"
+"                 tcp:localhost:705\n"
+"  -c FILE        read FILE (or a comma-separated list) as configuration\n"
+"  -C             do not read the default configuration files\n"
+"  -L OPTIONS     logging, as net-snmp's tools (-Le stderr, -Lf FILE,\n"
+"                 -Ls FACILITY syslog, -Lo stdout, -LN/-LF/-LS with priorities)\n"
+"  -p PIDFILE     write the process id to PIDFILE\n"
+"  -D[TOKENS]     net-snmp debugging output for TOKENS (all when empty)\n"
+"  -h, -v         help, version\n"
+"\n"
+"Configuration (sipdiagd.conf, net-snmp syntax) and the MIB: see sipdiagd(8),\n"
+"sipdiag-mib(7).\n");
+}
+
+static void on_reload(void)
+{
+  snmp_log(LOG_INFO, "sipdiagd: SIGHUP, re-reading the configuration\n");
+  update_config();
+}
+
+static int write_pidfile(const char *path)
+{
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return -1;
+  char buf[32];
+  int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+  ssize_t w = write(fd, buf, (size_t)n);
+  close(fd);
+  return w == n ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+  bool foreground = false, log_set = false;
+  const char *pidfile = NULL;
+  int opt;
+
+  while ((opt = getopt(argc, argv, "fx:c:CL:p:D::hv")) != -1) {
+    switch (opt) {
+    case 'f':
+      foreground = true;
+      break;
+    case 'x':
+      netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, optarg);
+      break;
+    case 'c':
+      netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OPTIONALCONFIG, optarg);
+      break;
+    case 'C':
+      netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+      break;
+    case 'L':
+      if (snmp_log_options(optarg, argc, argv) < 0) {
+        fprintf(stderr, "sipdiagd: bad -L option '%s'\n", optarg);
+        usage(stderr);
+        return 2;
+      }
+      log_set = true;
+      break;
+    case 'p':
+      pidfile = optarg;
+      break;
+    case 'D':
+      debug_register_tokens(optarg ? optarg : "ALL");
+      snmp_set_do_debugging(1);
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    case 'v':
+      printf("sipdiagd (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+      return 0;
+    default:
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "sipdiagd: unexpected argument '%s'\n", argv[optind]);
+    usage(stderr);
+    return 2;
+  }
+
+  if (!log_set) {
+    if (foreground)
+      snmp_enable_stderrlog();
+    else
+      snmp_enable_syslog_ident(SIPDIAGD_APP, LOG_DAEMON);
+  }
+  /* The agent serves its MIB by number: no MIB files to parse. */
+  setenv("MIBS", "", 1);
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &sa, NULL);
+
+  if (!foreground && netsnmp_daemonize(1, snmp_stderrlog_status()) != 0) {
+    snmp_log(LOG_ERR, "sipdiagd: cannot become a daemon\n");
+    return 1;
+  }
+  if (pidfile && write_pidfile(pidfile) != 0) {
+    snmp_log(LOG_ERR, "sipdiagd: cannot write the pid file %s: %s\n", pidfile,
+             strerror(errno));
+    return 1;
+  }
+
+  netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
+  if (netsnmp_ds_get_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL) <= 0)
+    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+                       SIPDIAG_AGENT_DEFAULT_PING_INTERVAL_S);
+
+  struct su_root_s *root = loop_create();
+  if (!root || rows_init(root) != 0) {
+    snmp_log(LOG_ERR, "sipdiagd: cannot set up the event loop\n");
+    return 1;
+  }
+
+  init_agent(SIPDIAGD_APP);
+  if (scalars_init() != 0 || table_init() != 0 || history_init() != 0) {
+    snmp_log(LOG_ERR, "sipdiagd: cannot register SIP-DIAG-MIB\n");
+    return 1;
+  }
+  accounts_init();
+  persist_init();
+  init_snmp(SIPDIAGD_APP);
+
+  sa.sa_handler = on_stop;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  sa.sa_handler = on_hup;
+  sigaction(SIGHUP, &sa, NULL);
+
+  snmp_log(LOG_INFO, "sipdiagd %s started: %u rows\n", PACKAGE_VERSION, rows_count());
+  loop_run(&stop_requested, &reload_requested, on_reload);
+  snmp_log(LOG_INFO, "sipdiagd stopping\n");
+
+  loop_destroy();
+  snmp_shutdown(SIPDIAGD_APP);     /* saves the persistent store */
+  rows_shutdown();
+  history_shutdown();
+  table_shutdown();
+  accounts_shutdown();
+  loop_free();
+  if (pidfile)
+    unlink(pidfile);
+  return 0;
+}

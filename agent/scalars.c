@@ -1,0 +1,186 @@
+/*
+ * scalars.c - sipDiagScalars (.1.1): the engine parameters and counters.
+ *
+ * Each writable scalar has three layers: the MIB's DEFVAL, a value from
+ * sipdiagd's configuration file (sipDiagTimer 32, ...), and a value a
+ * manager set over SNMP.  The manager's value wins; it is kept in the
+ * persistent store (persist.c), so it survives restarts and SIGHUP.
+ */
+#include "config.h"
+#include "agent-snmp.h"
+#include "sipdiagd.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const oid scalars_oid[] = { SIPDIAG_MIB_OID, 1, 1 };
+
+enum { S_TIMER = 1, S_ATTEMPTS, S_PINGS, S_ATTEMPT_TIMEOUT, S_MAX_CONCURRENT,
+       S_RUNNING, S_STARTED, S_COMPLETED };
+
+struct scalar {
+  const char *name;            /* also the configuration token            */
+  unsigned min, max, defval;
+  unsigned file_value;         /* 0 = not in the configuration file        */
+  unsigned snmp_value;         /* 0 = not set by a manager                 */
+};
+
+static struct scalar scalars[SC_COUNT] = {
+  [SC_TIMER] = { "sipDiagTimer", SIPDIAG_TIMER_MIN_S, SIPDIAG_TIMER_MAX_S,
+                 SIPDIAG_DEFAULT_TIMER_S, 0, 0 },
+  [SC_ATTEMPTS] = { "sipDiagAttempts", SIPDIAG_ATTEMPTS_MIN, SIPDIAG_ATTEMPTS_MAX,
+                    SIPDIAG_DEFAULT_ATTEMPTS, 0, 0 },
+  [SC_PINGS] = { "sipDiagPings", SIPDIAG_PINGS_MIN, SIPDIAG_PINGS_MAX,
+                 SIPDIAG_DEFAULT_PINGS, 0, 0 },
+  [SC_ATTEMPT_TIMEOUT] = { "sipDiagAttemptTimeout", SIPDIAG_ATTEMPT_TIMEOUT_MIN_MS,
+                           SIPDIAG_ATTEMPT_TIMEOUT_MAX_MS,
+                           SIPDIAG_DEFAULT_ATTEMPT_TIMEOUT_MS, 0, 0 },
+  [SC_MAX_CONCURRENT] = { "sipDiagMaxConcurrent", SIPDIAG_AGENT_MAX_CONCURRENT_MIN,
+                          SIPDIAG_AGENT_MAX_CONCURRENT_MAX,
+                          SIPDIAG_AGENT_DEFAULT_MAX_CONCURRENT, 0, 0 },
+};
+
+static unsigned value_of(enum scalar_id id)
+{
+  const struct scalar *s = &scalars[id];
+  return s->snmp_value ? s->snmp_value : s->file_value ? s->file_value : s->defval;
+}
+
+const char *scalars_name(enum scalar_id id)
+{
+  return scalars[id].name;
+}
+
+bool scalars_override(enum scalar_id id, unsigned *value)
+{
+  *value = scalars[id].snmp_value;
+  return scalars[id].snmp_value != 0;
+}
+
+bool scalars_set_override(enum scalar_id id, unsigned value)
+{
+  if (value < scalars[id].min || value > scalars[id].max)
+    return false;
+  scalars[id].snmp_value = value;
+  return true;
+}
+
+void scalars_settings(sipdiag_settings_t *settings)
+{
+  sipdiag_settings_default(settings);
+  settings->timer_s = value_of(SC_TIMER);
+  settings->attempts = value_of(SC_ATTEMPTS);
+  settings->pings = value_of(SC_PINGS);
+  settings->attempt_timeout_ms = value_of(SC_ATTEMPT_TIMEOUT);
+}
+
+unsigned scalars_max_concurrent(void)
+{
+  return value_of(SC_MAX_CONCURRENT);
+}
+
+/* ---- configuration tokens ----------------------------------------------------- */
+
+static void parse_token(const char *token, char *line)
+{
+  for (int id = 0; id < SC_COUNT; id++) {
+    struct scalar *s = &scalars[id];
+    if (strcmp(token, s->name) != 0)
+      continue;
+    char *end;
+    unsigned long v = strtoul(line, &end, 10);
+    while (*end == ' ' || *end == '\t')
+      end++;
+    if (end == line || *end || v < s->min || v > s->max) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "%s: expected a number from %u to %u",
+               s->name, s->min, s->max);
+      config_perror(msg);
+      return;
+    }
+    s->file_value = (unsigned)v;
+  }
+}
+
+static void free_tokens(void)
+{
+  for (int id = 0; id < SC_COUNT; id++)
+    scalars[id].file_value = 0;
+}
+
+/* ---- SNMP ------------------------------------------------------------------------ */
+
+static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
+                   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+  (void)h;
+  for (netsnmp_request_info *r = requests; r; r = r->next) {
+    if (r->processed)
+      continue;
+    netsnmp_variable_list *vb = r->requestvb;
+    if (vb->name_length <= reg->rootoid_len) {
+      netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT);
+      continue;
+    }
+    unsigned subid = (unsigned)vb->name[reg->rootoid_len];
+    int id = subid >= S_TIMER && subid <= S_MAX_CONCURRENT ? (int)subid - 1 : -1;
+
+    switch (reqinfo->mode) {
+    case MODE_GET:
+      switch (subid) {
+      case S_RUNNING:
+        snmp_set_var_typed_integer(vb, ASN_GAUGE, (long)rows_in_progress());
+        break;
+      case S_STARTED:
+        snmp_set_var_typed_integer(vb, ASN_COUNTER, (long)rows_started_total());
+        break;
+      case S_COMPLETED:
+        snmp_set_var_typed_integer(vb, ASN_COUNTER, (long)rows_completed_total());
+        break;
+      default:
+        if (id < 0)
+          netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT);
+        else
+          snmp_set_var_typed_integer(vb, ASN_UNSIGNED, (long)value_of((enum scalar_id)id));
+      }
+      break;
+    case MODE_SET_RESERVE1:
+      if (id < 0)
+        netsnmp_set_request_error(reqinfo, r, SNMP_ERR_NOTWRITABLE);
+      else if (vb->type != ASN_UNSIGNED)
+        netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGTYPE);
+      else if (vb->val_len != sizeof(long))
+        netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGLENGTH);
+      else if ((unsigned long)*vb->val.integer < scalars[id].min ||
+               (unsigned long)*vb->val.integer > scalars[id].max)
+        netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGVALUE);
+      break;
+    case MODE_SET_COMMIT:
+      /* checked in RESERVE1: a plain assignment, cannot fail */
+      if (id >= 0 && scalars_set_override((enum scalar_id)id,
+                                          (unsigned)*vb->val.integer))
+        persist_changed();
+      break;
+    default:
+      break;
+    }
+  }
+  return SNMP_ERR_NOERROR;
+}
+
+int scalars_init(void)
+{
+  for (int id = 0; id < SC_COUNT; id++) {
+    char help[80];
+    snprintf(help, sizeof help, "%u..%u (default %u)", scalars[id].min, scalars[id].max,
+             scalars[id].defval);
+    register_app_config_handler(scalars[id].name, parse_token,
+                                id == 0 ? free_tokens : NULL, help);
+  }
+  netsnmp_handler_registration *reg =
+    netsnmp_create_handler_registration("sipDiagScalars", handler, scalars_oid,
+                                        OID_LENGTH(scalars_oid), HANDLER_CAN_RWRITE);
+  if (!reg)
+    return -1;
+  return netsnmp_register_scalar_group(reg, S_TIMER, S_COMPLETED) == SNMPERR_SUCCESS ? 0 : -1;
+}

@@ -1,0 +1,598 @@
+/*
+ * table.c - sipDiagTable: GET and the four-phase SET.
+ *
+ * SET never half-applies a row.  RESERVE1 checks each varbind on its own
+ * (notWritable, wrongType, wrongLength, wrongValue, noCreation for an index
+ * out of range) and records the value in a staging area, one entry per row.
+ * RESERVE2 checks every staged row as a whole (inconsistentValue,
+ * noCreation, resourceUnavailable) and allocates all it will need.  ACTION
+ * only links new rows into the table (undone by UNDO).  COMMIT copies the
+ * staged values into the rows with plain assignments, so it cannot fail,
+ * and leaves starting a run to the loop.  COMMIT, UNDO and FREE each end the
+ * transaction and free the staging.
+ */
+#include "config.h"
+#include "agent-snmp.h"
+#include "sipdiagd.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const oid table_oid[] = { SIPDIAG_MIB_OID, 1, 2 };
+
+/* One row touched by the SET being processed. */
+struct staged {
+  struct staged *next;
+  uint32_t index;
+  struct diag_row *row;          /* existing row, or the new detached one  */
+  bool create;                   /* the row is created by this SET         */
+  bool inserted;                 /* ACTION linked it into the table         */
+  bool checked;                  /* RESERVE2 done                          */
+  struct row_config cfg;         /* configuration after the SET            */
+  bool cfg_written;              /* a column 2-8 is written                */
+  int notify, storage, rowstatus, state;   /* 0 = not written              */
+  unsigned rowstatus_writes;
+  sipdiag_result_t *result_buf;  /* allocated for requested(2)             */
+};
+
+static struct staged *staging;
+static long staging_transid = -1;
+
+static void staging_free(void)
+{
+  while (staging) {
+    struct staged *s = staging;
+    staging = s->next;
+    if (s->create && !s->inserted)
+      row_free(s->row);          /* never became visible                   */
+    free(s->result_buf);
+    explicit_bzero(&s->cfg, sizeof s->cfg);
+    free(s);
+  }
+  staging_transid = -1;
+}
+
+static struct staged *staging_find(uint32_t index)
+{
+  for (struct staged *s = staging; s; s = s->next)
+    if (s->index == index)
+      return s;
+  return NULL;
+}
+
+/* ---- reading -------------------------------------------------------------------- */
+
+static void set_string(netsnmp_request_info *req, const char *s, size_t max)
+{
+  size_t len = utf8_clip(s, max);
+  snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, s, len);
+}
+
+static void set_int(netsnmp_request_info *req, long v)
+{
+  snmp_set_var_typed_integer(req->requestvb, ASN_INTEGER, v);
+}
+
+static void set_uint(netsnmp_request_info *req, u_char type, unsigned long v)
+{
+  snmp_set_var_typed_integer(req->requestvb, type, (long)v);
+}
+
+static void get_column(netsnmp_request_info *req, const struct diag_row *row, unsigned col)
+{
+  bool have = row->result && (row->state == SIPDIAG_STATE_COMPLETE ||
+                              row->state == SIPDIAG_STATE_CANCELED);
+  bool running = row->state == SIPDIAG_STATE_RUNNING;
+  const sipdiag_result_t *r = have ? row->result : NULL;
+  unsigned char dt[11];
+
+  switch (col) {
+  case COL_REGISTRAR: set_string(req, row->cfg.registrar, SIPDIAG_AGENT_TEXT_MAX); break;
+  case COL_AOR: set_string(req, row->cfg.aor, SIPDIAG_AGENT_TEXT_MAX); break;
+  case COL_AUTH_USER: set_string(req, row->cfg.auth_user, SIPDIAG_AGENT_TEXT_MAX); break;
+  case COL_PASSWORD: snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, "", 0); break;
+  case COL_TRANSPORT: set_int(req, row->cfg.transport); break;
+  case COL_EXPIRES: set_uint(req, ASN_UNSIGNED, row->cfg.expires); break;
+  case COL_PROXY: set_string(req, row->cfg.proxy, SIPDIAG_AGENT_TEXT_MAX); break;
+  case COL_STATE: set_int(req, row->state); break;
+  case COL_NOTIFY: set_int(req, row->notify); break;
+  case COL_RESULT_CODE: set_uint(req, ASN_UNSIGNED, r ? r->code : 0); break;
+  case COL_RESULT_FAULT: set_int(req, r ? r->fault : SIPDIAG_FAULT_NONE); break;
+  case COL_RESULT_SIP_STATUS:
+    set_uint(req, ASN_UNSIGNED, r && r->sip_status > 0 ? (unsigned long)r->sip_status : 0);
+    break;
+  case COL_RESULT_DIAGNOSIS: set_string(req, r ? r->diagnosis : "", SIPDIAG_AGENT_TEXT_MAX); break;
+  case COL_RESULT_SIP_REASON: set_string(req, r ? r->sip_reason : "", SIPDIAG_AGENT_TEXT_MAX); break;
+  case COL_RESULT_ATTEMPTS:
+    set_uint(req, ASN_UNSIGNED, r ? r->registers_sent + r->cleanup_registers : 0);
+    break;
+  case COL_RESULT_PINGS_SENT: set_uint(req, ASN_UNSIGNED, r ? r->pings_sent : 0); break;
+  case COL_RESULT_PINGS_RECEIVED: set_uint(req, ASN_UNSIGNED, r ? r->pings_received : 0); break;
+  case COL_RESULT_RTT:
+    set_uint(req, ASN_UNSIGNED, r && r->rtt_ms > 0 ? (unsigned long)r->rtt_ms : 0);
+    break;
+  case COL_RESULT_ADDR_TYPE:
+  case COL_RESULT_ADDR: {
+    unsigned char addr[16];
+    long type = 0;
+    size_t len = 0;
+    if (r && r->server_address[0]) {
+      if (inet_pton(AF_INET, r->server_address, addr) == 1)
+        type = 1, len = 4;
+      else if (inet_pton(AF_INET6, r->server_address, addr) == 1)
+        type = 2, len = 16;
+    }
+    if (col == COL_RESULT_ADDR_TYPE)
+      set_int(req, type);
+    else
+      snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, addr, len);
+    break;
+  }
+  case COL_RESULT_PORT: set_uint(req, ASN_UNSIGNED, r ? r->server_port : 0); break;
+  case COL_RESULT_TRANSPORT:
+    set_int(req, r && r->server_transport ? r->server_transport : SIPDIAG_TRANSPORT_AUTO);
+    break;
+  case COL_RESULT_START: {
+    int64_t ms = r ? r->start_ms : running ? row->start_ms : 0;
+    snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, dt, date_and_time(ms, dt));
+    break;
+  }
+  case COL_RESULT_END:
+    snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, dt,
+                             date_and_time(r ? r->end_ms : 0, dt));
+    break;
+  case COL_RESULT_DURATION:
+    set_uint(req, ASN_UNSIGNED, r ? r->duration_ms : running ? row_elapsed_ms(row) : 0);
+    break;
+  case COL_RESULT_BINDING_REMOVED:
+    set_int(req, r && r->binding_removed ? TV_TRUE : TV_FALSE);
+    break;
+  case COL_RESULT_RUN_COUNT: set_uint(req, ASN_COUNTER, row->run_count); break;
+  case COL_STORAGE: set_int(req, row->storage); break;
+  case COL_ROWSTATUS: set_int(req, row->rowstatus); break;
+  default:
+    netsnmp_set_request_error(NULL, req, SNMP_NOSUCHOBJECT);
+    break;
+  }
+}
+
+/* ---- SET: RESERVE1 ---------------------------------------------------------------- */
+
+static bool is_config_column(unsigned col)
+{
+  return col >= COL_REGISTRAR && col <= COL_PROXY;
+}
+
+static bool is_writable_column(unsigned col)
+{
+  return is_config_column(col) || col == COL_STATE || col == COL_NOTIFY ||
+         col == COL_STORAGE || col == COL_ROWSTATUS;
+}
+
+/* Type, length and value of one varbind, on its own.  0 or an SNMP error. */
+static int check_value(unsigned col, const netsnmp_variable_list *vb)
+{
+  switch (col) {
+  case COL_REGISTRAR: case COL_AOR: case COL_AUTH_USER: case COL_PROXY:
+    if (vb->type != ASN_OCTET_STR)
+      return SNMP_ERR_WRONGTYPE;
+    if (vb->val_len > SIPDIAG_AGENT_TEXT_MAX)
+      return SNMP_ERR_WRONGLENGTH;
+    if (!utf8_valid(vb->val.string, vb->val_len) ||
+        memchr(vb->val.string, '\0', vb->val_len))
+      return SNMP_ERR_WRONGVALUE;
+    return 0;
+  case COL_PASSWORD:
+    if (vb->type != ASN_OCTET_STR)
+      return SNMP_ERR_WRONGTYPE;
+    if (vb->val_len > SIPDIAG_AGENT_TEXT_MAX)
+      return SNMP_ERR_WRONGLENGTH;
+    if (memchr(vb->val.string, '\0', vb->val_len))
+      return SNMP_ERR_WRONGVALUE;    /* digest passwords are text */
+    return 0;
+  case COL_TRANSPORT:
+    if (vb->type != ASN_INTEGER)
+      return SNMP_ERR_WRONGTYPE;
+    if (vb->val_len != sizeof(long))
+      return SNMP_ERR_WRONGLENGTH;
+    return *vb->val.integer >= 1 && *vb->val.integer <= 4 ? 0 : SNMP_ERR_WRONGVALUE;
+  case COL_EXPIRES:
+    if (vb->type != ASN_UNSIGNED)
+      return SNMP_ERR_WRONGTYPE;
+    return vb->val_len == sizeof(long) ? 0 : SNMP_ERR_WRONGLENGTH;
+  case COL_STATE:
+    if (vb->type != ASN_INTEGER)
+      return SNMP_ERR_WRONGTYPE;
+    if (vb->val_len != sizeof(long))
+      return SNMP_ERR_WRONGLENGTH;
+    /* only requested(2) and canceled(5) can be written */
+    return *vb->val.integer == SIPDIAG_STATE_REQUESTED ||
+           *vb->val.integer == SIPDIAG_STATE_CANCELED ? 0 : SNMP_ERR_WRONGVALUE;
+  case COL_NOTIFY:
+    if (vb->type != ASN_INTEGER)
+      return SNMP_ERR_WRONGTYPE;
+    if (vb->val_len != sizeof(long))
+      return SNMP_ERR_WRONGLENGTH;
+    return *vb->val.integer == TV_TRUE || *vb->val.integer == TV_FALSE ? 0 : SNMP_ERR_WRONGVALUE;
+  case COL_STORAGE:
+    if (vb->type != ASN_INTEGER)
+      return SNMP_ERR_WRONGTYPE;
+    if (vb->val_len != sizeof(long))
+      return SNMP_ERR_WRONGLENGTH;
+    /* a manager may choose volatile or nonVolatile; other(1), permanent(4)
+     * and readOnly(5) are the agent's to give */
+    return *vb->val.integer == ST_VOLATILE || *vb->val.integer == ST_NONVOLATILE
+           ? 0 : SNMP_ERR_WRONGVALUE;
+  case COL_ROWSTATUS:
+    if (vb->type != ASN_INTEGER)
+      return SNMP_ERR_WRONGTYPE;
+    if (vb->val_len != sizeof(long))
+      return SNMP_ERR_WRONGLENGTH;
+    return *vb->val.integer >= RS_ACTIVE_ && *vb->val.integer <= RS_DESTROY_ &&
+           *vb->val.integer != RS_NOT_READY_ ? 0 : SNMP_ERR_WRONGVALUE;
+  default:
+    return SNMP_ERR_NOTWRITABLE;
+  }
+}
+
+static void copy_text(char *dst, const netsnmp_variable_list *vb)
+{
+  memcpy(dst, vb->val.string, vb->val_len);
+  dst[vb->val_len] = '\0';
+}
+
+static int reserve1(netsnmp_request_info *req, netsnmp_table_request_info *ti)
+{
+  unsigned col = ti->colnum;
+  const netsnmp_variable_list *vb = req->requestvb;
+
+  if (!is_writable_column(col))
+    return SNMP_ERR_NOTWRITABLE;
+  if (!ti->indexes || ti->indexes->type != ASN_UNSIGNED)
+    return SNMP_ERR_NOCREATION;
+  unsigned long index = *ti->indexes->val.integer;
+  struct diag_row *row = index >= 1 && index <= 65535 ? rows_find((uint32_t)index) : NULL;
+
+  /* The terminal's own accounts: the configuration and the storage type
+   * come from sipdiagd's configuration file, not from managers. */
+  if (row && row->storage == ST_PERMANENT && (is_config_column(col) || col == COL_STORAGE))
+    return SNMP_ERR_NOTWRITABLE;
+
+  int err = check_value(col, vb);
+  if (err)
+    return err;
+  if (index < 1 || index > 65535)
+    return SNMP_ERR_NOCREATION;
+  if (row && row->storage == ST_PERMANENT && col == COL_ROWSTATUS &&
+      *vb->val.integer == RS_DESTROY_)
+    return SNMP_ERR_WRONGVALUE;   /* permanent rows cannot be deleted */
+
+  struct staged *s = staging_find((uint32_t)index);
+  if (!s) {
+    s = calloc(1, sizeof *s);
+    if (!s)
+      return SNMP_ERR_RESOURCEUNAVAILABLE;
+    s->index = (uint32_t)index;
+    s->row = row;
+    if (row) {
+      s->cfg = row->cfg;
+    } else {
+      s->cfg.transport = SIPDIAG_TRANSPORT_AUTO;
+      s->cfg.expires = SIPDIAG_DEFAULT_EXPIRES_S;
+    }
+    s->next = staging;
+    staging = s;
+  }
+  long v = vb->type == ASN_OCTET_STR ? 0 : *vb->val.integer;
+  switch (col) {
+  case COL_REGISTRAR: copy_text(s->cfg.registrar, vb); break;
+  case COL_AOR: copy_text(s->cfg.aor, vb); break;
+  case COL_AUTH_USER: copy_text(s->cfg.auth_user, vb); break;
+  case COL_PASSWORD: copy_text(s->cfg.password, vb); break;
+  case COL_PROXY: copy_text(s->cfg.proxy, vb); break;
+  case COL_TRANSPORT: s->cfg.transport = (sipdiag_transport_t)v; break;
+  case COL_EXPIRES: s->cfg.expires = (uint32_t)(unsigned long)v; break;
+  case COL_STATE: s->state = (int)v; break;
+  case COL_NOTIFY: s->notify = (int)v; break;
+  case COL_STORAGE: s->storage = (int)v; break;
+  case COL_ROWSTATUS: s->rowstatus = (int)v; s->rowstatus_writes++; break;
+  }
+  if (is_config_column(col))
+    s->cfg_written = true;
+  return 0;
+}
+
+/* ---- SET: RESERVE2 ----------------------------------------------------------------- */
+
+static bool in_progress(const struct diag_row *row)
+{
+  return row && (row->state == SIPDIAG_STATE_REQUESTED ||
+                 row->state == SIPDIAG_STATE_RUNNING);
+}
+
+/* The request of this SET that writes column col of row index. */
+static netsnmp_request_info *find_request(netsnmp_request_info *requests,
+                                          uint32_t index, unsigned col)
+{
+  for (netsnmp_request_info *r = requests; r; r = r->next) {
+    netsnmp_table_request_info *ti = netsnmp_extract_table_info(r);
+    if (ti && ti->colnum == col && ti->indexes &&
+        *ti->indexes->val.integer == (long)index)
+      return r;
+  }
+  return NULL;
+}
+
+/* Any request of this SET on row index (for row-wide errors). */
+static netsnmp_request_info *any_request(netsnmp_request_info *requests, uint32_t index)
+{
+  for (netsnmp_request_info *r = requests; r; r = r->next) {
+    netsnmp_table_request_info *ti = netsnmp_extract_table_info(r);
+    if (ti && ti->indexes && *ti->indexes->val.integer == (long)index)
+      return r;
+  }
+  return NULL;
+}
+
+static void fail(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests,
+                 uint32_t index, unsigned col, int err)
+{
+  netsnmp_request_info *r = col ? find_request(requests, index, col) : NULL;
+  if (!r)
+    r = any_request(requests, index);
+  if (r)
+    netsnmp_set_request_error(reqinfo, r, err);
+}
+
+static void reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+  unsigned creating = 0, requesting = 0;
+
+  for (struct staged *s = staging; s; s = s->next) {
+    if (s->checked)
+      continue;
+    s->checked = true;
+    struct diag_row *row = s->row;
+    int rs = s->rowstatus;
+
+    if (s->rowstatus_writes > 1) {
+      fail(reqinfo, requests, s->index, COL_ROWSTATUS, SNMP_ERR_INCONSISTENTVALUE);
+      return;
+    }
+    if (rs == RS_DESTROY_)
+      continue;                          /* the rest of the row goes with it */
+    if (rs == RS_CREATE_AND_GO_ || rs == RS_CREATE_AND_WAIT_) {
+      if (row) {
+        fail(reqinfo, requests, s->index, COL_ROWSTATUS, SNMP_ERR_INCONSISTENTVALUE);
+        return;
+      }
+    } else if (!row) {
+      /* a column of a row that does not exist, and no creation asked:
+       * active/notInService of a missing row included */
+      fail(reqinfo, requests, s->index, rs ? COL_ROWSTATUS : 0,
+           rs ? SNMP_ERR_INCONSISTENTVALUE : SNMP_ERR_NOCREATION);
+      return;
+    }
+
+    bool canceling = s->state == SIPDIAG_STATE_CANCELED;
+    if (row && in_progress(row) && !canceling) {
+      if (s->cfg_written) {
+        unsigned c = COL_REGISTRAR;
+        while (c < COL_PROXY && !find_request(requests, s->index, c))
+          c++;
+        fail(reqinfo, requests, s->index, c, SNMP_ERR_INCONSISTENTVALUE);
+        return;
+      }
+      if (rs == RS_NOT_IN_SERVICE_) {
+        fail(reqinfo, requests, s->index, COL_ROWSTATUS, SNMP_ERR_INCONSISTENTVALUE);
+        return;
+      }
+    }
+    if (canceling && !in_progress(row)) {
+      fail(reqinfo, requests, s->index, COL_STATE, SNMP_ERR_INCONSISTENTVALUE);
+      return;
+    }
+
+    int final_rs = rs == RS_CREATE_AND_GO_ ? RS_ACTIVE_
+                 : rs == RS_CREATE_AND_WAIT_ ? RS_NOT_IN_SERVICE_
+                 : rs ? rs : row->rowstatus;
+    if (s->state == SIPDIAG_STATE_REQUESTED) {
+      if (final_rs != RS_ACTIVE_ || in_progress(row)) {
+        fail(reqinfo, requests, s->index, COL_STATE, SNMP_ERR_INCONSISTENTVALUE);
+        return;
+      }
+      if (rows_in_progress() + requesting >= scalars_max_concurrent()) {
+        fail(reqinfo, requests, s->index, COL_STATE, SNMP_ERR_RESOURCEUNAVAILABLE);
+        return;
+      }
+      s->result_buf = calloc(1, sizeof *s->result_buf);
+      if (!s->result_buf) {
+        fail(reqinfo, requests, s->index, COL_STATE, SNMP_ERR_RESOURCEUNAVAILABLE);
+        return;
+      }
+      requesting++;
+    }
+
+    if (!row) {                                  /* creation */
+      if (rows_count() + creating >= SIPDIAG_AGENT_MAX_ROWS) {
+        fail(reqinfo, requests, s->index, COL_ROWSTATUS, SNMP_ERR_RESOURCEUNAVAILABLE);
+        return;
+      }
+      s->row = row_alloc(s->index);
+      if (!s->row || !row_prepare(s->row)) {
+        row_free(s->row);
+        s->row = NULL;
+        fail(reqinfo, requests, s->index, COL_ROWSTATUS, SNMP_ERR_RESOURCEUNAVAILABLE);
+        return;
+      }
+      s->create = true;
+      creating++;
+    }
+  }
+}
+
+/* ---- SET: ACTION, UNDO, COMMIT --------------------------------------------------------- */
+
+static void action(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+  for (struct staged *s = staging; s; s = s->next) {
+    if (!s->create || s->inserted)
+      continue;
+    if (!rows_insert(s->row)) {
+      fail(reqinfo, requests, s->index, COL_ROWSTATUS, SNMP_ERR_RESOURCEUNAVAILABLE);
+      return;
+    }
+    s->inserted = true;
+  }
+}
+
+static void undo(void)
+{
+  for (struct staged *s = staging; s; s = s->next)
+    if (s->inserted) {
+      rows_unlink(s->row);
+      s->inserted = false;           /* staging_free() frees it */
+    }
+}
+
+static void commit(void)
+{
+  bool store = false;
+  for (struct staged *s = staging; s; s = s->next) {
+    struct diag_row *row = s->row;
+    if (!row)
+      continue;
+    if (row->storage == ST_NONVOLATILE || s->storage == ST_NONVOLATILE)
+      store = true;
+    if (s->rowstatus == RS_DESTROY_) {
+      if (s->create) {               /* created and destroyed at once */
+        rows_unlink(row);
+        s->inserted = false;
+      } else {
+        rows_destroy(row);
+      }
+      s->row = NULL;
+      continue;
+    }
+    s->inserted = false;             /* the row is the table's now */
+    s->create = false;
+
+    if (s->state == SIPDIAG_STATE_CANCELED)
+      row_cancel(row);
+    if (s->cfg_written) {
+      row->cfg = s->cfg;
+      if (row->state == SIPDIAG_STATE_COMPLETE || row->state == SIPDIAG_STATE_CANCELED)
+        row_clear_results(row);
+    }
+    if (s->notify)
+      row->notify = s->notify;
+    if (s->storage)
+      row->storage = s->storage;
+    if (s->rowstatus == RS_CREATE_AND_GO_ || s->rowstatus == RS_ACTIVE_)
+      row->rowstatus = RS_ACTIVE_;
+    else if (s->rowstatus == RS_CREATE_AND_WAIT_ || s->rowstatus == RS_NOT_IN_SERVICE_)
+      row->rowstatus = RS_NOT_IN_SERVICE_;
+    if (s->state == SIPDIAG_STATE_REQUESTED) {
+      row_request(row, s->result_buf);
+      s->result_buf = NULL;
+    }
+  }
+  if (store)
+    persist_changed();
+}
+
+/* ---- the handler ----------------------------------------------------------------------- */
+
+static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
+                   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+  (void)h;
+  (void)reg;
+  switch (reqinfo->mode) {
+  case MODE_GET:
+    for (netsnmp_request_info *r = requests; r; r = r->next) {
+      if (r->processed)
+        continue;
+      netsnmp_table_request_info *ti = netsnmp_extract_table_info(r);
+      struct diag_row *row = netsnmp_tdata_extract_entry(r);
+      if (!ti || !row) {
+        netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHINSTANCE);
+        continue;
+      }
+      get_column(r, row, ti->colnum);
+    }
+    break;
+
+  case MODE_SET_RESERVE1: {
+    long transid = reqinfo->asp && reqinfo->asp->pdu ? reqinfo->asp->pdu->transid : 0;
+    if (transid != staging_transid) {
+      staging_free();                  /* left over from an abandoned SET */
+      staging_transid = transid;
+    }
+    for (netsnmp_request_info *r = requests; r; r = r->next) {
+      if (r->processed)
+        continue;
+      netsnmp_table_request_info *ti = netsnmp_extract_table_info(r);
+      int err = ti ? reserve1(r, ti) : SNMP_ERR_GENERR;
+      if (err) {
+        netsnmp_set_request_error(reqinfo, r, err);
+        return SNMP_ERR_NOERROR;
+      }
+    }
+    break;
+  }
+  case MODE_SET_RESERVE2:
+    reserve2(reqinfo, requests);
+    break;
+  case MODE_SET_ACTION:
+    action(reqinfo, requests);
+    break;
+  case MODE_SET_UNDO:
+    undo();
+    staging_free();
+    break;
+  case MODE_SET_COMMIT:
+    commit();
+    staging_free();
+    break;
+  case MODE_SET_FREE:
+    undo();
+    staging_free();
+    break;
+  default:
+    break;
+  }
+  return SNMP_ERR_NOERROR;
+}
+
+static netsnmp_column_info ranges[2];
+
+int table_init(void)
+{
+  netsnmp_handler_registration *reg =
+    netsnmp_create_handler_registration("sipDiagTable", handler, table_oid,
+                                        OID_LENGTH(table_oid), HANDLER_CAN_RWRITE);
+  netsnmp_table_registration_info *ti = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
+  if (!reg || !ti)
+    return -1;
+  netsnmp_table_helper_add_indexes(ti, ASN_UNSIGNED, 0);
+  ti->min_column = COL_REGISTRAR;
+  ti->max_column = COL_ROWSTATUS;
+  /* column 9 is not used */
+  ranges[0].isRange = 1;
+  ranges[0].details.range[0] = COL_REGISTRAR;
+  ranges[0].details.range[1] = COL_PROXY;
+  ranges[0].next = &ranges[1];
+  ranges[1].isRange = 1;
+  ranges[1].details.range[0] = COL_STATE;
+  ranges[1].details.range[1] = COL_ROWSTATUS;
+  ranges[1].next = NULL;
+  ti->valid_columns = ranges;
+  return netsnmp_tdata_register(reg, rows_tdata(), ti) == SNMPERR_SUCCESS ? 0 : -1;
+}
+
+void table_shutdown(void)
+{
+  staging_free();
+}

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Proves the one fault table (engine/fault_table.h, printed by
 # `sipdiag-probe --list-faults`) and its copies in SIP-DIAG-MIB's SipDiagFault
-# and in the README's fault table say the same thing: same classes, same
+# in the README's fault table and in scripts/sipdiag-remote say the same thing: same classes, same
 # numbers, same codes, same meanings.  Fails naming the first drift.
 set -u
 probe=${SIPDIAG_PROBE:-../probe/sipdiag-probe}
@@ -21,6 +21,9 @@ while IFS=$'\t' read -r num name codes meaning advice; do
 		drift "SIP-DIAG-MIB SipDiagFault description of $name($num)"
 	grep -qE "^[[:space:]]+$name\($num\),?[[:space:]]*$" "$mib" ||
 		drift "SIP-DIAG-MIB SipDiagFault enumeration $name($num)"
+	# The manager-side script's recommended actions.
+	grep -qF "$num) echo \"$name|$advice\" ;;" "$src/scripts/sipdiag-remote" ||
+		drift "scripts/sipdiag-remote action for $name ($num)"
 	# The README's fault table.
 	grep -qF "| $num | \`$name\` | $codes | $meaning | $advice |" "$readme" ||
 		drift "README fault table row for $name ($num)"

@@ -81,8 +81,12 @@ void sipdiag_render_json(FILE *out, const sipdiag_result_t *r, const char *regis
     fprintf(out, "%s{\"step\":%u,\"t_ms\":%" PRIu32 ",\"kind\":", i ? "," : "",
             r->steps_dropped + i + 1, s->offset_ms);
     json_string(out, sipdiag_step_kind_name(s->kind));
-    fprintf(out, ",\"cseq\":%" PRIu32 ",\"status\":%d,\"cleanup\":%s,\"info\":",
-            s->cseq, s->status, s->cleanup ? "true" : "false");
+    bool ping = s->kind >= SIPDIAG_STEP_PING_SENT && s->kind <= SIPDIAG_STEP_PING_ERROR;
+    if (ping)   /* pings carry their echo sequence number, not a SIP status */
+      fprintf(out, ",\"seq\":%d", s->status);
+    else
+      fprintf(out, ",\"cseq\":%" PRIu32 ",\"status\":%d", s->cseq, s->status);
+    fprintf(out, ",\"cleanup\":%s,\"info\":", s->cleanup ? "true" : "false");
     json_string(out, s->info);
     fputc('}', out);
   }

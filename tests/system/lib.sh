@@ -220,7 +220,7 @@ kam_start() {
 	local modpath
 	modpath=$(kam_modpath) || skip "Kamailio modules (registrar.so) not found"
 
-	local dir=$TEST_TMP/kam-$name try port listen a cfg pidfile
+	local dir=$TEST_TMP/kam-$name try port listen a cfg pidfile token
 	mkdir -p "$dir/run"
 	for try in 1 2 3 4 5 6; do
 		if [ -n "$ns" ]; then
@@ -233,10 +233,12 @@ kam_start() {
 			listen="${listen}listen=udp:$a:$port\\nlisten=tcp:$a:$port\\n"
 		done
 		cfg=$dir/kamailio.cfg
+		token=$TEST_NAME-$$-$name-$try
 		sed -e "s|@LISTEN@|$listen|" \
 			-e "s|@PORT@|$port|g" \
 			-e "s|@MODPATH@|$modpath|g" \
 			-e "s|@CTLSOCK@|$dir/ctl.sock|g" \
+			-e "s|@TOKEN@|$token|g" \
 			"$KAM_TEMPLATE" >"$cfg"
 		KAM_LOG=$TEST_TMP/kamailio-$name.log
 		pidfile=$dir/run/kamailio.pid
@@ -249,7 +251,7 @@ kam_start() {
 		# setsid made the Kamailio main process a group leader: its pid is
 		# the process group of Kamailio and all its children.
 		on_cleanup "kam_kill_group $pid"
-		if kam_wait_ready "$pid" "$port" "$ns"; then
+		if kam_wait_ready "$pid" "$port" "$token" "$ns"; then
 			KAM_PORT=$port
 			KAM_CTL=$dir/ctl.sock
 			KAM_PGID=$pid
@@ -258,7 +260,7 @@ kam_start() {
 			return 0
 		fi
 		kam_kill_group "$pid"
-		if grep -qiE 'bind|address already in use' "$KAM_LOG"; then
+		if grep -qiE 'address already in use|cannot assign|bind\(' "$KAM_LOG"; then
 			log "port $port busy, retrying"
 			continue
 		fi
@@ -268,15 +270,20 @@ kam_start() {
 	hard_error "kamailio did not start after several ports"
 }
 
-# kam_wait_ready PID PORT [NS]: wait until Kamailio answers an OPTIONS.
+# kam_wait_ready PID PORT TOKEN [NS]: wait until this Kamailio (its Server
+# header carries TOKEN) answers an OPTIONS on PORT, and is still running: a
+# Kamailio that lost the race for the port exits, and another test's
+# instance on that port would answer without our TOKEN.
 kam_wait_ready() {
-	local pid=$1 port=$2 ns=${3:-} i
+	local pid=$1 port=$2 token=$3 ns=${4:-} i
 	local pre=()
 	[ -n "$ns" ] && pre=(ip netns exec "$ns")
 	for i in $(seq 1 40); do
 		kill -0 "$pid" 2>/dev/null || return 1
-		if "${pre[@]}" timeout 2 sipsak -s "sip:ping@127.0.0.1:$port" \
-			>/dev/null 2>&1; then
+		if "${pre[@]}" timeout 2 sipsak -vv -s "sip:ping@127.0.0.1:$port" 2>&1 |
+			grep -qF "sipdiag-test-registrar $token"; then
+			sleep 0.1
+			kill -0 "$pid" 2>/dev/null || return 1
 			return 0
 		fi
 		sleep 0.25

@@ -28,6 +28,7 @@
 #define SU_ROOT_MAGIC_T      void
 #define SU_TIMER_ARG_T       struct sipdiag_run
 #define NTA_OUTGOING_MAGIC_T struct sipdiag_run
+#define SRES_SIP_MAGIC_T     struct sipdiag_run
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/su_time.h>
@@ -41,9 +42,17 @@
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/auth_client.h>
 #include <sofia-sip/url.h>
+#include <sofia-sip/sresolv.h>
+#include <sofia-sip/sres_sip.h>
+#include <sofia-sip/hostdomain.h>
+
+/* Exported by libsofia-sip-ua 1.12.11 but missing from its header: stops
+ * the resolver's pending queries from calling back. */
+void sres_sip_cancel_resolver(sres_sip_t *srs);
 
 enum run_phase {
   PHASE_STARTING,     /* waiting for the first loop turn                   */
+  PHASE_RESOLVING,    /* RFC 3263: where does the first hop live?          */
   PHASE_REGISTERING,  /* the diagnosis proper                              */
   PHASE_CLEANUP,      /* verdict 2xx known; removing the probe's binding   */
   PHASE_FINISHING,    /* teardown scheduled                                */
@@ -51,6 +60,7 @@ enum run_phase {
 
 struct sipdiag_engine {
   su_root_t *root;
+  sres_resolver_t *resolver; /* shared by every run, made on first use    */
   sipdiag_run_t *runs;        /* doubly linked list of live runs          */
   unsigned running;
 };
@@ -86,7 +96,8 @@ struct sipdiag_run {
   nta_outgoing_t *orq;
   url_t *request_uri;
   char contact[SIPDIAG_URI_MAX + 64];
-  char route[SIPDIAG_URI_MAX + 32];
+  char first_hop[SIPDIAG_URI_MAX + 32]; /* what RFC 3263 resolves       */
+  char route[SIPDIAG_URI_MAX + 32];     /* Route header for a proxy      */
   auth_client_t *auc_www;     /* answers the registrar's 401 challenges  */
   auth_client_t *auc_proxy;   /* answers a proxy's 407 challenges        */
   unsigned expires;
@@ -96,6 +107,13 @@ struct sipdiag_run {
 
   sipdiag_tally_t tally;
   bool silence_exhausted;     /* attempts met only silence: ask the pings */
+
+  sres_sip_t *srs;            /* the running RFC 3263 resolution          */
+  struct run_target {         /* where REGISTERs go, in RFC 3263 order    */
+    char route[SIPDIAG_ADDRESS_MAX + 40];
+    int protocol;             /* TPPROTO_UDP, _TCP, _TLS                  */
+  } hops[SIPDIAG_MAX_TARGETS];
+  unsigned current_hop;
 
   su_sockaddr_t server;
   socklen_t server_len;
@@ -123,6 +141,7 @@ static void copy_string(char *dst, size_t size, const char *src)
 }
 
 static void schedule_finish(sipdiag_run_t *run);
+static void verdict(sipdiag_run_t *run, unsigned code);
 static void send_register(sipdiag_run_t *run);
 static void check_silence_verdict(sipdiag_run_t *run);
 
@@ -157,9 +176,10 @@ static void note_server(sipdiag_run_t *run, nta_outgoing_t *orq, bool from_netwo
     msg_destroy(msg);
 }
 
-/* The first hop: the outbound proxy, or the registrar itself, with the
- * transport forced when the account names one. */
-static void build_route(sipdiag_run_t *run)
+/* The first hop to resolve: the outbound proxy, or the registrar itself,
+ * with the transport forced when the account names one; and the Route
+ * header an outbound proxy gets. */
+static void build_first_hop(sipdiag_run_t *run)
 {
   const char *hop = run->proxy[0] ? run->proxy : run->registrar;
   const char *t = NULL;
@@ -169,11 +189,131 @@ static void build_route(sipdiag_run_t *run)
   case SIPDIAG_TRANSPORT_TLS: t = "tls"; break;
   default: break;
   }
-  run->route[0] = '\0';
   if (t && !strstr(hop, ";transport="))
-    snprintf(run->route, sizeof run->route, "%s;transport=%s", hop, t);
-  else if (run->proxy[0])
-    snprintf(run->route, sizeof run->route, "%s", hop);
+    snprintf(run->first_hop, sizeof run->first_hop, "%s;transport=%s", hop, t);
+  else
+    snprintf(run->first_hop, sizeof run->first_hop, "%s", hop);
+  run->route[0] = '\0';
+  if (run->proxy[0])
+    snprintf(run->route, sizeof run->route, "<%s%s>", run->proxy,
+             strstr(run->proxy, ";lr") ? "" : ";lr");
+}
+
+/* ---- RFC 3263: where the first hop lives --------------------------------- */
+
+static const char *tpproto_name(int protocol)
+{
+  switch (protocol) {
+  case TPPROTO_UDP: return "udp";
+  case TPPROTO_TCP: return "tcp";
+  case TPPROTO_TLS: return "tls";
+  default: return NULL;   /* SCTP and others: not used by the probe */
+  }
+}
+
+/* RFC 3263 4.1: without a transport parameter, a numeric host or an
+ * explicit port means UDP for sip: and TLS for sips:; 0 = any. */
+static int implied_protocol(const url_t *url)
+{
+  char transport[16];
+  if (url_param(url->url_params, "transport", transport, sizeof transport) > 0)
+    return 0;
+  if (!url->url_port && !host_is_ip_address(url->url_host))
+    return 0;
+  return url->url_type == url_sips ? TPPROTO_TLS : TPPROTO_UDP;
+}
+
+/* Turns the resolver's answers into hops and result targets; false when
+ * there is none. */
+static bool collect_targets(sipdiag_run_t *run)
+{
+  sipdiag_result_t *r = &run->result;
+  bool tls = false;
+  url_t *url = url_make(run->home, run->first_hop);
+  int only = url ? implied_protocol(url) : 0;
+  /* The 1.12.11 resolver leaves the port of numeric hosts at 0. */
+  unsigned url_port = url && url->url_port ? (unsigned)atoi(url->url_port) : 0;
+  r->n_targets = 0;
+  for (su_addrinfo_t const *ai = sres_sip_results(run->srs);
+       ai && r->n_targets < SIPDIAG_MAX_TARGETS; ai = ai->ai_next) {
+    const char *proto = tpproto_name(ai->ai_protocol);
+    su_sockaddr_t const *su = (su_sockaddr_t const *)ai->ai_addr;
+    char addr[SIPDIAG_ADDRESS_MAX];
+    if (!proto || !su || (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+        (only && ai->ai_protocol != only))
+      continue;
+    inet_ntop(ai->ai_family, ai->ai_family == AF_INET ? (void const *)&su->su_sin.sin_addr
+                                                      : (void const *)&su->su_sin6.sin6_addr,
+              addr, sizeof addr);
+    bool v6 = ai->ai_family == AF_INET6;
+    unsigned port = ntohs(su->su_port);
+    if (port == 0)
+      port = url_port ? url_port : ai->ai_protocol == TPPROTO_TLS ? 5061 : 5060;
+    struct run_target *hop = &run->hops[r->n_targets];
+    snprintf(hop->route, sizeof hop->route, "sip:%s%s%s:%u;transport=%s",
+             v6 ? "[" : "", addr, v6 ? "]" : "", port, proto);
+    hop->protocol = ai->ai_protocol;
+    snprintf(r->targets[r->n_targets].text, sizeof r->targets[0].text, "%s %s%s%s:%u",
+             proto, v6 ? "[" : "", addr, v6 ? "]" : "", port);
+    tls |= ai->ai_protocol == TPPROTO_TLS;
+    r->n_targets++;
+  }
+  if (tls)
+    nta_agent_add_tport(run->agent, URL_STRING_MAKE("sips:*:*"), TAG_END());
+  return r->n_targets > 0;
+}
+
+static void resolved(sipdiag_run_t *run)
+{
+  sipdiag_result_t *r = &run->result;
+  if (!collect_targets(run)) {
+    int error = sres_sip_error(run->srs);
+    bool no_answer = error == SRES_SIP_ERR_AGAIN || error == SRES_SIP_ERR_FAIL;
+    snprintf(run->detail, sizeof run->detail, "%s",
+             error == SRES_SIP_ERR_NO_NAME ? "the name does not exist" :
+             error == SRES_SIP_ERR_NO_DATA ? "no NAPTR, SRV or address records for it" :
+             error == SRES_SIP_ERR_NO_TPORT ? "no record for a transport the terminal uses" :
+             no_answer ? "no DNS server answered" : "the DNS lookup failed");
+    sipdiag_result_add_step(r, SIPDIAG_STEP_DNS_RESULT, elapsed_ms(run), 0, 0, false,
+                            "%.40s: %s", run->first_hop, run->detail);
+    verdict(run, no_answer ? SIPDIAG_CODE_DNS_NO_ANSWER : SIPDIAG_CODE_DNS_NO_NAME);
+    return;
+  }
+  sipdiag_result_add_step(r, SIPDIAG_STEP_DNS_RESULT, elapsed_ms(run), 0, 0, false,
+                          "%u target%s, first %s", r->n_targets, r->n_targets == 1 ? "" : "s",
+                          r->targets[0].text);
+  run->phase = PHASE_REGISTERING;
+  send_register(run);
+}
+
+static void on_resolved(sipdiag_run_t *run, sres_sip_t *srs, int final)
+{
+  (void)srs;
+  if (final && run->phase == PHASE_RESOLVING)
+    resolved(run);
+}
+
+static void start_resolution(sipdiag_run_t *run)
+{
+  sipdiag_engine_t *engine = run->engine;
+  su_addrinfo_t hints;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_protocol = run->transport == SIPDIAG_TRANSPORT_UDP ? TPPROTO_UDP :
+                      run->transport == SIPDIAG_TRANSPORT_TCP ? TPPROTO_TCP :
+                      run->transport == SIPDIAG_TRANSPORT_TLS ? TPPROTO_TLS : 0;
+  if (!engine->resolver)
+    engine->resolver = sres_resolver_create(engine->root, NULL, TAG_END());
+  run->phase = PHASE_RESOLVING;
+  if (engine->resolver)
+    run->srs = sres_sip_new(engine->resolver, URL_STRING_MAKE(run->first_hop), &hints,
+                            1, 1, on_resolved, run);
+  if (!run->srs) {
+    copy_string(run->detail, sizeof run->detail, "the DNS resolver could not be started");
+    verdict(run, SIPDIAG_CODE_INTERNAL_ERROR);
+    return;
+  }
+  if (!sres_sip_next_step(run->srs))   /* numeric or cached: done already */
+    resolved(run);
 }
 
 /* The probe's Contact: its own user part, so it never touches the
@@ -199,6 +339,11 @@ static void release(sipdiag_run_t *run)
 {
   sipdiag_pinger_stop(run->pinger);
   run->pinger = NULL;
+  if (run->srs) {
+    sres_sip_cancel_resolver(run->srs);
+    sres_sip_unref(run->srs);
+  }
+  run->srs = NULL;
   if (run->orq)
     nta_outgoing_destroy(run->orq);
   run->orq = NULL;
@@ -265,6 +410,11 @@ static void on_self_timer(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *
                           "%u s self-diagnosis timer", run->settings.timer_s);
   if (run->phase == PHASE_CLEANUP) {  /* verdict known; removal unfinished */
     schedule_finish(run);
+    return;
+  }
+  if (run->phase == PHASE_RESOLVING) {
+    copy_string(run->detail, sizeof run->detail, "no DNS answer before the timer expired");
+    verdict(run, SIPDIAG_CODE_DNS_NO_ANSWER);
     return;
   }
   if (run->last_final_status < 200 && !run->pings_started)
@@ -433,9 +583,11 @@ static void send_register(sipdiag_run_t *run)
     auc_authorization_headers(&run->auc_proxy, run->home, "REGISTER", run->request_uri,
                               NULL, &proxy_authorization);
 
+  struct run_target *hop = &run->hops[run->current_hop];
+  if (!cleanup && run->current_hop < run->result.n_targets)
+    run->result.targets[run->current_hop].tried = true;
   run->orq = nta_outgoing_tcreate(run->leg, on_response, run,
-                                  run->route[0] && !run->proxy[0]
-                                    ? URL_STRING_MAKE(run->route) : NULL,
+                                  URL_STRING_MAKE(hop->route),
                                   SIP_METHOD_REGISTER,
                                   (url_string_t const *)run->request_uri,
                                   TAG_IF(run->proxy[0], SIPTAG_ROUTE_STR(run->route)),
@@ -531,6 +683,8 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
     return 0;
   note_server(run, orq, !local);
 
+  if (!local && run->current_hop < r->n_targets)
+    r->targets[run->current_hop].answered = true;
   if (!local && !run->first_response_seen) {
     run->first_response_seen = true;
     r->rtt_ms = (int)su_duration(su_now(), run->orq_started);
@@ -569,6 +723,8 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
   switch (d.next) {
   case SIPDIAG_NEXT_RESEND:
     start_pings(run);      /* pings may run while the attempts go on */
+    if (r->n_targets > 1)  /* RFC 3263: a silent target yields to the next */
+      run->current_hop = (run->current_hop + 1) % r->n_targets;
     send_register(run);
     break;
   case SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS:
@@ -631,10 +787,9 @@ static void begin(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *run)
     return;
   }
   build_contact(run);
-  build_route(run);
-  run->phase = PHASE_REGISTERING;
+  build_first_hop(run);
   su_timer_set_interval(run->self_timer, on_self_timer, run, run->settings.timer_s * 1000);
-  send_register(run);
+  start_resolution(run);
 }
 
 sipdiag_engine_t *sipdiag_engine_create(su_root_t *root)
@@ -653,6 +808,8 @@ void sipdiag_engine_destroy(sipdiag_engine_t *engine)
     return;
   while (engine->runs)
     sipdiag_cancel(engine->runs, NULL);
+  if (engine->resolver)
+    sres_resolver_destroy(engine->resolver);
   free(engine);
 }
 

@@ -19,7 +19,7 @@
     "nothing: registration works; if calls still fail, look beyond registration")     \
   X(CONFIG_INCOMPLETE, "configIncomplete",    3, "1",       "a required SIP setting is missing or malformed; nothing was sent", \
     "complete the named settings of the account")                                     \
-  X(NETWORK_UNREACHABLE, "networkUnreachable", 4, "2",      "no SIP answer, and the server does not answer ICMP echo either", \
+  X(NETWORK_UNREACHABLE, "networkUnreachable", 4, "2,21,22", "the server cannot be reached: no SIP answer and no echo reply, or a router reports it unreachable", \
     "check the route, link and firewalls between the terminal and the server")        \
   X(SERVER_NO_RESPONSE, "serverNoResponse",   5, "3",       "no SIP answer, but the server answers ICMP echo",              \
     "check that the SIP service runs on the server and that no firewall drops SIP")   \
@@ -38,6 +38,17 @@
   X(INTERNAL_ERROR,    "internalError",      12, "4,99",    "the diagnosis could not run, or could not conclude, on the terminal",                  \
     "check the terminal's resources and logs, then retry")                            \
   X(CANCELED,          "canceled",           13, "0",       "the diagnosis was canceled before it completed",              \
-    "start the diagnosis again if a result is still needed")
+    "start the diagnosis again if a result is still needed")                          \
+  /* Finer findings (issue 4), appended: the patent's classes stay as above. */      \
+  X(DNS_FAILURE,       "dnsFailure",         14, "10,11",   "the registrar's name could not be resolved (RFC 3263: NAPTR, SRV, A/AAAA)", \
+    "check the registrar name and the terminal's DNS servers")                        \
+  X(SERVICE_NOT_LISTENING, "serviceNotListening", 15, "20", "the server's host is reachable but refuses the SIP port (ICMP port unreachable or TCP reset)", \
+    "check that the SIP service runs and listens on this address, port and transport") \
+  X(ADMIN_PROHIBITED,  "adminProhibited",    16, "23",      "a router or firewall rejects the traffic (ICMP administratively prohibited)", \
+    "check the firewall and ACL rules on the path to the server")                     \
+  X(TLS_FAILURE,       "tlsFailure",         17, "30,31",   "the TLS connection to the server failed (handshake or certificate)", \
+    "check the server's certificate, the terminal's trusted CAs and TLS versions")    \
+  X(AUTH_ALGORITHM_UNSUPPORTED, "authAlgorithmUnsupported", 18, "40", "the server offers only digest algorithms the terminal cannot answer", \
+    "enable MD5 or SHA-256 digest on the server for this account")
 
 #endif /* SIPDIAG_FAULT_TABLE_H */

@@ -89,6 +89,19 @@ void sipdiag_result_describe(sipdiag_result_t *r, const char *registrar,
     snprintf(found, sizeof found, "%s answered %d %s (%u REGISTER%s)",
              server, r->sip_status, r->sip_reason, n, s_n);
     break;
+  case SIPDIAG_FAULT_DNS_FAILURE:
+    snprintf(found, sizeof found, "%s could not be resolved (%s), so nothing was sent",
+             registrar && *registrar ? registrar : "the registrar", detail);
+    break;
+  case SIPDIAG_FAULT_SERVICE_NOT_LISTENING:
+  case SIPDIAG_FAULT_ADMIN_PROHIBITED:
+  case SIPDIAG_FAULT_TLS_FAILURE:
+    snprintf(found, sizeof found, "%s: %s (%u REGISTER%s)", server, detail, n, s_n);
+    break;
+  case SIPDIAG_FAULT_AUTH_ALGORITHM_UNSUPPORTED:
+    snprintf(found, sizeof found, "%s answered %d %s%s", server, r->sip_status, r->sip_reason,
+             detail);
+    break;
   case SIPDIAG_FAULT_INTERNAL_ERROR:
   case SIPDIAG_FAULT_CANCELED:
   case SIPDIAG_FAULT_NONE:

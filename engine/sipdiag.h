@@ -44,6 +44,15 @@ enum {
   SIPDIAG_CODE_SERVER_NO_RESPONSE = 3,
   /* 4-99: finer local findings, each documented in docs/FAULTS.md. */
   SIPDIAG_CODE_PING_UNAVAILABLE = 4, /* SIP silent, and ICMP not permitted */
+  SIPDIAG_CODE_DNS_NO_NAME = 10,     /* the name or its records do not exist */
+  SIPDIAG_CODE_DNS_NO_ANSWER = 11,   /* no DNS server answered in time    */
+  SIPDIAG_CODE_PORT_UNREACHABLE = 20,/* ICMP port unreachable, TCP reset  */
+  SIPDIAG_CODE_NET_UNREACHABLE = 21, /* ICMP network unreachable          */
+  SIPDIAG_CODE_HOST_UNREACHABLE = 22,/* ICMP host unreachable             */
+  SIPDIAG_CODE_ADMIN_PROHIBITED = 23,/* ICMP administratively prohibited  */
+  SIPDIAG_CODE_TLS_HANDSHAKE = 30,   /* TLS handshake failed              */
+  SIPDIAG_CODE_TLS_CERTIFICATE = 31, /* the server's certificate rejected */
+  SIPDIAG_CODE_AUTH_ALGORITHM = 40,  /* no digest algorithm we can answer */
   SIPDIAG_CODE_INTERNAL_ERROR = 99,  /* the terminal could not run it     */
 };
 
@@ -78,6 +87,7 @@ typedef enum sipdiag_step_kind {
   SIPDIAG_STEP_PING_ERROR = 6,     /* the echo request could not be sent     */
   SIPDIAG_STEP_TIMER_EXPIRED = 7,  /* the self-diagnosis timer fired         */
   SIPDIAG_STEP_CANCELED = 8,
+  SIPDIAG_STEP_DNS_RESULT = 9,     /* where the first hop resolved to        */
 } sipdiag_step_kind_t;
 
 typedef struct sipdiag_step {
@@ -88,6 +98,13 @@ typedef struct sipdiag_step {
   bool cleanup;        /* part of removing the probe's own binding           */
   char info[SIPDIAG_STEP_INFO_MAX]; /* reason phrase, expires, rtt...       */
 } sipdiag_step_t;
+
+/* One place the registrar's name resolved to (RFC 3263). */
+typedef struct sipdiag_target {
+  char text[SIPDIAG_TARGET_TEXT_MAX];  /* "udp 192.0.2.1:5060"              */
+  bool tried;                          /* a REGISTER was sent to it          */
+  bool answered;                       /* a response came back from it       */
+} sipdiag_target_t;
 
 /* The state of a diagnosis, as the MIB shows it. */
 typedef enum sipdiag_state {
@@ -115,6 +132,8 @@ typedef struct sipdiag_result {
   unsigned server_port;
   sipdiag_transport_t server_transport;
   char account[SIPDIAG_URI_MAX];            /* the AOR as configured        */
+  unsigned n_targets;         /* where the first hop's name resolved to     */
+  sipdiag_target_t targets[SIPDIAG_MAX_TARGETS];
   int64_t start_ms;           /* wall clock, milliseconds since the epoch  */
   int64_t end_ms;
   uint32_t duration_ms;
@@ -134,7 +153,7 @@ const char *sipdiag_fault_codes(sipdiag_fault_t fault);
 sipdiag_fault_t sipdiag_fault_for_code(unsigned code);
 /* Iteration over the table: first and last MIB value. */
 #define SIPDIAG_FAULT_FIRST SIPDIAG_FAULT_NONE
-#define SIPDIAG_FAULT_LAST  SIPDIAG_FAULT_CANCELED
+#define SIPDIAG_FAULT_LAST  SIPDIAG_FAULT_AUTH_ALGORITHM_UNSUPPORTED
 
 const char *sipdiag_transport_name(sipdiag_transport_t transport);
 /* "auto", "udp", "tcp", "tls" -> value; 0 when unknown. */

@@ -55,6 +55,10 @@
 #define SIPDIAG_STEP_INFO_MAX              96    /* detail of one step     */
 #define SIPDIAG_ADDRESS_MAX                64    /* an IPv4/IPv6 literal   */
 
+/* Server targets (RFC 3263 resolution results) kept per diagnosis. */
+#define SIPDIAG_MAX_TARGETS                8
+#define SIPDIAG_TARGET_TEXT_MAX            96    /* "udp [2001:db8::1]:5060" */
+
 /* Steps kept per diagnosis; the oldest are dropped (and counted) first. */
 #define SIPDIAG_MAX_STEPS                  64
 

@@ -71,6 +71,14 @@ void sipdiag_render_json(FILE *out, const sipdiag_result_t *r, const char *regis
   } else {
     fprintf(out, ",\"server\":null");
   }
+  fprintf(out, ",\"targets\":[");
+  for (unsigned i = 0; i < r->n_targets; i++) {
+    fprintf(out, "%s{\"target\":", i ? "," : "");
+    json_string(out, r->targets[i].text);
+    fprintf(out, ",\"tried\":%s,\"answered\":%s}", r->targets[i].tried ? "true" : "false",
+            r->targets[i].answered ? "true" : "false");
+  }
+  fputc(']', out);
   fprintf(out, ",\"started\":\"%s\",\"ended\":\"%s\",\"duration_ms\":%" PRIu32,
           started, ended, r->duration_ms);
   fprintf(out, ",\"diagnosis\":");
@@ -108,6 +116,9 @@ void sipdiag_render_text(FILE *out, const sipdiag_result_t *r, const char *regis
   if (r->server_address[0])
     fprintf(out, "  server       %s port %u over %s\n", r->server_address, r->server_port,
             sipdiag_transport_name(r->server_transport));
+  for (unsigned i = 0; i < r->n_targets; i++)
+    fprintf(out, "  %-12s %s%s\n", i ? "" : "targets", r->targets[i].text,
+            r->targets[i].answered ? " (answered)" : r->targets[i].tried ? " (tried, silent)" : "");
   fprintf(out, "  REGISTERs    %u (+%u to remove the probe's binding%s)\n",
           r->registers_sent, r->cleanup_registers,
           r->cleanup_registers ? (r->binding_removed ? ": removed" : ": NOT removed") : "");

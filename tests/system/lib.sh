@@ -469,8 +469,10 @@ assert_result_shape() {
 	assert_json '.state' complete
 	assert_jq '.steps | type == "array"' "steps is an array"
 	assert_jq '.diagnosis | type == "string" and length > 0' "diagnosis is a non-empty text"
-	assert_jq '.server | type == "object" and has("address") and has("port") and has("transport")' \
-		"server has address, port, transport"
+	# No server is known only when nothing could be sent (config, DNS).
+	assert_jq '(.server | type == "object" and has("address") and has("port") and has("transport"))
+		or (.server == null and .attempts == 0)' \
+		"server has address, port, transport (null only when nothing was sent)"
 }
 
 # assert_verdict CODE FAULT EXIT: the classification and the exit status.
@@ -674,4 +676,43 @@ server_registers_asking() {
 # assert_ge ACTUAL MIN MESSAGE
 assert_ge() {
 	if ! [ "$1" -ge "$2" ] 2>/dev/null; then fail "$3: expected at least $2, got $1"; fi
+}
+
+# ---------------------------------------------------------------- DNS
+
+# dns_start [DNSMASQ-OPTIONS...]: a private DNS server (dnsmasq) in NS_S at
+# SERVER_ADDR:53, authoritative for .test, with the records given; the
+# client namespace NS_C resolves through it (ip netns exec bind-mounts
+# /etc/netns/NS_C/resolv.conf).  No query ever leaves the namespaces.
+dns_start() {
+	need_cmd dnsmasq
+	dns_use_server
+	DNS_LOG=$TEST_TMP/dnsmasq.log
+	ip netns exec "$NS_S" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
+		--no-poll --bind-interfaces --listen-address="$SERVER_ADDR" --port=53 \
+		--local=/test/ --log-queries --log-facility="$DNS_LOG" \
+		--pid-file="$TEST_TMP/dnsmasq.pid" --user=root "$@" \
+		>"$TEST_TMP/dnsmasq.out" 2>&1 </dev/null &
+	local pid=$! i
+	on_cleanup "kill $pid"
+	for i in $(seq 1 40); do
+		grep -q 'started' "$DNS_LOG" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$TEST_TMP/dnsmasq.out" "$DNS_LOG" >&2 2>/dev/null
+	hard_error "dnsmasq did not start"
+}
+
+# dns_use_server: NS_C resolves through SERVER_ADDR, whether or not a DNS
+# server runs there.
+dns_use_server() {
+	mkdir -p "/etc/netns/$NS_C"
+	on_cleanup "rm -rf '/etc/netns/$NS_C'"
+	echo "nameserver $SERVER_ADDR" >"/etc/netns/$NS_C/resolv.conf"
+}
+
+# dns_queries: the names dnsmasq was asked for.
+dns_queries() {
+	sed -n 's/.*query\[\([A-Z]*\)\] \([^ ]*\) from.*/\1 \2/p' "$DNS_LOG" 2>/dev/null
 }

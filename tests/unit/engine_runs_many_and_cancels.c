@@ -134,8 +134,12 @@ int main(void)
       CHECK(r->code == 3 || r->code == 4, "run %d code %u: %s", i, r->code, r->diagnosis);
       CHECK(r->sip_status == 0, "run %d: a local 503 counted as the server's", i);
       CHECK(r->registers_sent == 3, "run %d sent %u", i, r->registers_sent);
-      CHECK(r->steps[1].kind == SIPDIAG_STEP_LOCAL_RESPONSE && r->steps[1].status == 503,
-            "run %d step 2 kind %d status %d", i, r->steps[1].kind, r->steps[1].status);
+      CHECK(r->steps[0].kind == SIPDIAG_STEP_DNS_RESULT, "run %d: no DNS step first", i);
+      CHECK(r->n_targets == 1 && strcmp(r->targets[0].text + 4, registrar + 4) == 0 &&
+            r->targets[0].tried && !r->targets[0].answered,
+            "run %d: targets %u '%s'", i, r->n_targets, r->targets[0].text);
+      CHECK(r->steps[2].kind == SIPDIAG_STEP_LOCAL_RESPONSE && r->steps[2].status == 503,
+            "run %d step 3 kind %d status %d", i, r->steps[2].kind, r->steps[2].status);
     }
     CHECK(r->end_ms >= r->start_ms, "run %d times", i);
     CHECK_CONTAINS(r->diagnosis, "sip:alice@127.0.0.1");

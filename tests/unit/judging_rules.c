@@ -127,6 +127,15 @@ static void patent_codes_map_to_their_classes(void)
   CHECK(sipdiag_fault_for_code(4) == SIPDIAG_FAULT_INTERNAL_ERROR, "4");
   CHECK(sipdiag_fault_for_code(99) == SIPDIAG_FAULT_INTERNAL_ERROR, "99");
   CHECK(sipdiag_fault_for_code(407) == SIPDIAG_FAULT_AUTH_FAILURE, "407");
+  CHECK(sipdiag_fault_for_code(10) == SIPDIAG_FAULT_DNS_FAILURE, "10");
+  CHECK(sipdiag_fault_for_code(11) == SIPDIAG_FAULT_DNS_FAILURE, "11");
+  CHECK(sipdiag_fault_for_code(20) == SIPDIAG_FAULT_SERVICE_NOT_LISTENING, "20");
+  CHECK(sipdiag_fault_for_code(21) == SIPDIAG_FAULT_NETWORK_UNREACHABLE, "21");
+  CHECK(sipdiag_fault_for_code(22) == SIPDIAG_FAULT_NETWORK_UNREACHABLE, "22");
+  CHECK(sipdiag_fault_for_code(23) == SIPDIAG_FAULT_ADMIN_PROHIBITED, "23");
+  CHECK(sipdiag_fault_for_code(30) == SIPDIAG_FAULT_TLS_FAILURE, "30");
+  CHECK(sipdiag_fault_for_code(31) == SIPDIAG_FAULT_TLS_FAILURE, "31");
+  CHECK(sipdiag_fault_for_code(40) == SIPDIAG_FAULT_AUTH_ALGORITHM_UNSUPPORTED, "40");
 }
 
 static void timer_keeps_the_last_server_answer(void)
@@ -142,8 +151,10 @@ static void fault_names_are_the_mib_contract(void)
   static const char *const names[] = {
     NULL, "none", "success", "configIncomplete", "networkUnreachable", "serverNoResponse",
     "authFailure", "intervalTooBrief", "serverAnomaly", "terminalError", "serverError",
-    "globalFailure", "internalError", "canceled",
+    "globalFailure", "internalError", "canceled", "dnsFailure", "serviceNotListening",
+    "adminProhibited", "tlsFailure", "authAlgorithmUnsupported",
   };
+  CHECK(sizeof names / sizeof names[0] == SIPDIAG_FAULT_LAST + 1, "a class was added: name it here");
   for (int f = SIPDIAG_FAULT_FIRST; f <= SIPDIAG_FAULT_LAST; f++)
     CHECK(strcmp(sipdiag_fault_name((sipdiag_fault_t)f), names[f]) == 0, "%d: %s", f,
           sipdiag_fault_name((sipdiag_fault_t)f));

@@ -1,0 +1,135 @@
+/*
+ * capture.h - packet evidence of one diagnosis, with libpcap on a su_root.
+ *
+ * A capture watches the probe's own SIP packets (UDP or TCP on its local
+ * port), the ICMP/ICMPv6 errors that quote them, and ICMP echo to and from
+ * the server.  It reports each ICMP error about our packets at once, and
+ * writes the packets that are ours to a pcap file (mode 0600: it holds
+ * digest responses) until the file reaches its size bound; decoding goes
+ * on after that.
+ *
+ * Capturing needs root or CAP_NET_RAW.  Without it sipdiag_capture_start()
+ * returns NULL with a reason, and the diagnosis simply runs without.
+ */
+#ifndef SIPDIAG_CAPTURE_H
+#define SIPDIAG_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "icmp_error.h"
+
+/* --- limits: move to sipdiag_limits.h ------------------------------------ */
+
+/* Size bound of one capture file, pcap headers included. */
+#define SIPDIAG_CAPTURE_DEFAULT_MAX_BYTES  (1024u * 1024u)
+/* Capture files kept per account. */
+#define SIPDIAG_CAPTURE_DEFAULT_KEEP       5
+/* Octets kept of each packet: a SIP message is rarely longer; longer ones
+ * are kept cut short (wireshark marks them). */
+#define SIPDIAG_CAPTURE_SNAPLEN            16384
+/* Kernel ring buffer of one capture (libpcap's default is 2 MiB; with 200
+ * diagnoses at once that would be 400 MiB). */
+#define SIPDIAG_CAPTURE_BUFFER_BYTES       (512 * 1024)
+/* Packets handled per wakeup, so a flood cannot hold the loop. */
+#define SIPDIAG_CAPTURE_DISPATCH_MAX       64
+/* Local ports one capture follows (the SIP port, TCP connections...). */
+#define SIPDIAG_CAPTURE_PORTS_MAX          4
+/* Longest file name made by sipdiag_capture_make_path(), and account key
+ * kept in it (after sanitising). */
+#define SIPDIAG_CAPTURE_PATH_MAX           512
+#define SIPDIAG_CAPTURE_KEY_MAX            64
+/* Room for a reason text. */
+#define SIPDIAG_CAPTURE_REASON_MAX         256
+
+/* ------------------------------------------------------------------------ */
+
+struct su_root_s;
+typedef struct sipdiag_capture sipdiag_capture_t;
+
+/* One ICMP error about our packets (status SIPDIAG_ICMP_ERROR_OURS).  Called
+ * from the su_root loop; info is valid during the call only.  The callback
+ * may call sipdiag_capture_stop() or sipdiag_capture_set_server(). */
+typedef void sipdiag_capture_icmp_f(void *context,
+                                    const sipdiag_icmp_info_t *info);
+
+typedef struct sipdiag_capture_config {
+  const char *device;              /* NULL or "": "any"                     */
+  uint16_t local_port;             /* the probe's SIP port, host order      */
+  const struct sockaddr *server;   /* NULL: not known yet                   */
+  const char *path;                /* pcap file; NULL or "": decode only    */
+  size_t max_bytes;                /* 0: SIPDIAG_CAPTURE_DEFAULT_MAX_BYTES  */
+  sipdiag_capture_icmp_f *on_icmp; /* NULL: none                            */
+  void *context;
+} sipdiag_capture_config_t;
+
+typedef struct sipdiag_capture_stats {
+  unsigned long packets_seen;      /* passed the kernel filter              */
+  unsigned long packets_ours;      /* judged ours                           */
+  unsigned long packets_written;
+  unsigned long bytes_written;     /* file size, pcap headers included      */
+  unsigned long icmp_errors;       /* ICMP errors about our packets         */
+  unsigned long kernel_drops;      /* pcap_stats: ring buffer overflows     */
+  bool limit_reached;              /* writing stopped at max_bytes          */
+  bool write_error;                /* writing stopped on an I/O error       */
+} sipdiag_capture_stats_t;
+
+/*
+ * Starts capturing on root.  Returns NULL when capture is unavailable, with
+ * "capture unavailable: <why>" in reason (may be NULL).  The file is
+ * created at once (O_EXCL: an existing file is an error) with mode 0600.
+ */
+sipdiag_capture_t *sipdiag_capture_start(struct su_root_s *root,
+                                         const sipdiag_capture_config_t *config,
+                                         char *reason, size_t reason_size);
+
+/* Once the server's address is known (or changes): narrows what is ours
+ * and adds echo to and from it.  0, or -1 with a reason. */
+int sipdiag_capture_set_server(sipdiag_capture_t *capture,
+                               const struct sockaddr *server,
+                               char *reason, size_t reason_size);
+
+/* Follows one more local port (e.g. a TCP connection's); at most
+ * SIPDIAG_CAPTURE_PORTS_MAX.  0, or -1 with a reason. */
+int sipdiag_capture_add_port(sipdiag_capture_t *capture, uint16_t port,
+                             char *reason, size_t reason_size);
+
+void sipdiag_capture_get_stats(const sipdiag_capture_t *capture,
+                               sipdiag_capture_stats_t *stats);
+
+/* The file written ("" when decoding only). */
+const char *sipdiag_capture_path(const sipdiag_capture_t *capture);
+
+/*
+ * Final non-blocking read (written, not reported), flush, close, free.  No
+ * callback after this.  stats (may be NULL) receives the final figures.
+ * May be called from the capture's own callback.  NULL is fine.
+ */
+void sipdiag_capture_stop(sipdiag_capture_t *capture,
+                          sipdiag_capture_stats_t *stats);
+
+/* --- capture files ------------------------------------------------------- */
+
+/* Copies key to out with every octet outside [A-Za-z0-9_.-] (and a leading
+ * '.') replaced by '_', cut to SIPDIAG_CAPTURE_KEY_MAX; "_" when empty. */
+void sipdiag_capture_sanitize_key(const char *key, char *out, size_t size);
+
+/*
+ * Makes "<dir>/<key>-<YYYYmmddTHHMMSSZ>-<n>.pcap" for time `when` (UTC),
+ * with the smallest n >= 1 that names no existing file.  0, or -1 (errno
+ * ENAMETOOLONG, EEXIST after 999 tries).
+ */
+int sipdiag_capture_make_path(const char *dir, const char *key, time_t when,
+                              char *out, size_t size);
+
+/*
+ * Deletes the oldest capture files of key in dir until `keep` are left.
+ * Only names exactly of the form above count; their order is the time in
+ * the name, then n.  Returns how many were deleted, or -1 (errno).
+ */
+int sipdiag_capture_prune(const char *dir, const char *key, unsigned keep);
+
+#endif /* SIPDIAG_CAPTURE_H */

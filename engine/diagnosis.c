@@ -333,6 +333,25 @@ static void build_contact(sipdiag_run_t *run)
            strchr(host, ':') && host[0] != '[' ? "]" : "", port, transport);
 }
 
+/* RFC 3581: a server that saw another source than our Via's sent-by says so
+ * in received= and rport=; that is the mark of a NAT on the path. */
+static void note_nat(sipdiag_result_t *r, sip_t const *sip)
+{
+  sip_via_t const *via = sip ? sip->sip_via : NULL;
+  if (!via || !via->v_host)
+    return;
+  const char *port = via->v_port ? via->v_port : "5060";
+  bool other_address = via->v_received && strcasecmp(via->v_received, via->v_host) != 0;
+  bool other_port = via->v_rport && *via->v_rport && strcmp(via->v_rport, port) != 0;
+  if (!other_address && !other_port)
+    return;
+  r->nat_detected = true;
+  snprintf(r->nat_seen_as, sizeof r->nat_seen_as, "%.63s:%.7s",
+           via->v_received ? via->v_received : via->v_host,
+           via->v_rport && *via->v_rport ? via->v_rport : port);
+  snprintf(r->nat_local, sizeof r->nat_local, "%.63s:%.7s", via->v_host, port);
+}
+
 /* ---- the self-diagnosis timer and teardown ---------------------------- */
 
 static void release(sipdiag_run_t *run)
@@ -683,6 +702,8 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
     return 0;
   note_server(run, orq, !local);
 
+  if (!local && !r->nat_detected)
+    note_nat(r, sip);
   if (!local && run->current_hop < r->n_targets)
     r->targets[run->current_hop].answered = true;
   if (!local && !run->first_response_seen) {

@@ -109,7 +109,11 @@ void sipdiag_result_describe(sipdiag_result_t *r, const char *registrar,
              detail && *detail ? ": " : "", detail && *detail ? detail : "");
     break;
   }
-  snprintf(r->diagnosis, sizeof r->diagnosis, "Account %.120s: %s%.300s; %s.", account,
+  char nat[2 * SIPDIAG_ADDRESS_MAX + 96] = "";
+  if (r->nat_detected)
+    snprintf(nat, sizeof nat, " (note: a NAT is on the path: the server saw %s, the terminal sent from %s)",
+             r->nat_seen_as, r->nat_local);
+  snprintf(r->diagnosis, sizeof r->diagnosis, "Account %.120s: %s%.300s; %s.%s", account,
            timer_expired ? "the self-diagnosis timer expired before a verdict, " : "",
-           found, sipdiag_fault_advice(r->fault));
+           found, sipdiag_fault_advice(r->fault), nat);
 }

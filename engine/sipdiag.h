@@ -129,6 +129,11 @@ typedef struct sipdiag_result {
   unsigned pings_received;
   int rtt_ms;                 /* first response from the network; -1 none   */
   char server_address[SIPDIAG_ADDRESS_MAX]; /* "" when never resolved      */
+  /* NAT hint (information, not a fault): the server saw the request come
+   * from another address or port than the terminal's Via says. */
+  bool nat_detected;
+  char nat_seen_as[SIPDIAG_ADDRESS_MAX + 8];  /* "203.0.113.7:40000"       */
+  char nat_local[SIPDIAG_ADDRESS_MAX + 8];    /* what the Via said         */
   unsigned server_port;
   sipdiag_transport_t server_transport;
   char account[SIPDIAG_URI_MAX];            /* the AOR as configured        */

@@ -71,6 +71,15 @@ void sipdiag_render_json(FILE *out, const sipdiag_result_t *r, const char *regis
   } else {
     fprintf(out, ",\"server\":null");
   }
+  if (r->nat_detected) {
+    fprintf(out, ",\"nat\":{\"seen_as\":");
+    json_string(out, r->nat_seen_as);
+    fprintf(out, ",\"local\":");
+    json_string(out, r->nat_local);
+    fputc('}', out);
+  } else {
+    fprintf(out, ",\"nat\":null");
+  }
   fprintf(out, ",\"targets\":[");
   for (unsigned i = 0; i < r->n_targets; i++) {
     fprintf(out, "%s{\"target\":", i ? "," : "");
@@ -116,6 +125,9 @@ void sipdiag_render_text(FILE *out, const sipdiag_result_t *r, const char *regis
   if (r->server_address[0])
     fprintf(out, "  server       %s port %u over %s\n", r->server_address, r->server_port,
             sipdiag_transport_name(r->server_transport));
+  if (r->nat_detected)
+    fprintf(out, "  NAT          the server saw %s; the terminal sent from %s\n",
+            r->nat_seen_as, r->nat_local);
   for (unsigned i = 0; i < r->n_targets; i++)
     fprintf(out, "  %-12s %s%s\n", i ? "" : "targets", r->targets[i].text,
             r->targets[i].answered ? " (answered)" : r->targets[i].tried ? " (tried, silent)" : "");

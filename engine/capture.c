@@ -19,11 +19,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <pcap/pcap.h>
-
 #define SU_ROOT_MAGIC_T  void
 #define SU_WAKEUP_ARG_T  struct sipdiag_capture
 #include <sofia-sip/su_wait.h>
+/* After sofia: both define INVALID_SOCKET, and only pcap checks first. */
+#include <pcap/pcap.h>
 
 #define FILTER_MAX 1024
 #define PCAP_FILE_HEADER_BYTES   24   /* global header of a pcap file */

@@ -102,6 +102,7 @@ struct sipdiag_run {
   auth_client_t *auc_proxy;   /* answers a proxy's 407 challenges        */
   unsigned expires;
   bool first_response_seen;
+  bool credentials_sent;      /* some REGISTER carried an Authorization  */
   int last_final_status;      /* for the timer: the server's last verdict */
   su_time_t orq_started;
 
@@ -617,6 +618,8 @@ static void send_register(sipdiag_run_t *run)
                                   SIPTAG_HEADER((sip_header_t *)proxy_authorization),
                                   TAG_END());
   run->orq_started = su_now();
+  if (authorization || proxy_authorization)
+    run->credentials_sent = true;
   if (cleanup)
     r->cleanup_registers++;
   else
@@ -653,6 +656,29 @@ static void on_cleanup_answer(sipdiag_run_t *run, sip_t const *sip, int status, 
     return;
   }
   schedule_finish(run);
+}
+
+/* What a final rejection means beyond its class (RFC 3261 21.4). */
+static void explain_final(sipdiag_run_t *run, unsigned code)
+{
+  const char *why = NULL;
+  switch (code) {
+  case 403:
+    why = run->credentials_sent
+      ? "even with credentials: the account is barred or not provisioned, not a password typo"
+      : "before any credentials were asked for: the server refuses this terminal or address";
+    break;
+  case 404: why = "the registrar does not know this user: check the AOR's user part and domain"; break;
+  case 400: why = "the server could not parse the request"; break;
+  case 408: why = "the server itself timed out (a network answer, not a local timeout)"; break;
+  case 420: case 421: why = "the server requires a SIP extension the terminal lacks"; break;
+  case 480: why = "the server holds the account as temporarily unavailable"; break;
+  default: break;
+  }
+  if (why)
+    snprintf(run->detail, sizeof run->detail, "%s", why);
+  else if (code >= 300)
+    run->detail[0] = '\0';
 }
 
 static sipdiag_answer_t answer_of(sipdiag_run_t *run, sip_t const *sip, int status, bool local)
@@ -759,6 +785,7 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
     break;
   case SIPDIAG_NEXT_VERDICT:
     sipdiag_result_set_code(r, d.code);
+    explain_final(run, d.code);
     if (d.code >= 200 && d.code < 300) {
       run->phase = PHASE_CLEANUP;   /* leave no trace: remove our binding */
       run->detail[0] = '\0';

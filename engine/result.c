@@ -86,8 +86,9 @@ void sipdiag_result_describe(sipdiag_result_t *r, const char *registrar,
   case SIPDIAG_FAULT_TERMINAL_ERROR:
   case SIPDIAG_FAULT_SERVER_ERROR:
   case SIPDIAG_FAULT_GLOBAL_FAILURE:
-    snprintf(found, sizeof found, "%s answered %d %s (%u REGISTER%s)",
-             server, r->sip_status, r->sip_reason, n, s_n);
+    snprintf(found, sizeof found, "%s answered %d %s (%u REGISTER%s)%s%s",
+             server, r->sip_status, r->sip_reason, n, s_n,
+             detail && *detail ? ": " : "", detail && *detail ? detail : "");
     break;
   case SIPDIAG_FAULT_DNS_FAILURE:
     snprintf(found, sizeof found, "%s could not be resolved (%s), so nothing was sent",

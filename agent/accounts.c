@@ -76,7 +76,7 @@ static void parse_account(const char *token, char *line)
     return;
   a->cfg.transport = SIPDIAG_TRANSPORT_AUTO;
   a->cfg.expires = SIPDIAG_DEFAULT_EXPIRES_S;
-  a->notify = TV_FALSE;
+  a->notify = SD_FALSE;
 
   char *p = copy_nword(line, word, sizeof word);
   char *end;
@@ -128,9 +128,9 @@ static void parse_account(const char *token, char *line)
       a->cfg.expires = (uint32_t)v;
     } else if (!strcasecmp(key, "notify")) {
       if (!strcasecmp(value, "yes") || !strcasecmp(value, "true"))
-        a->notify = TV_TRUE;
+        a->notify = SD_TRUE;
       else if (!strcasecmp(value, "no") || !strcasecmp(value, "false"))
-        a->notify = TV_FALSE;
+        a->notify = SD_FALSE;
       else {
         snprintf(msg, sizeof msg, "%s %lu: notify must be yes or no", ACCOUNT_TOKEN, index);
         config_perror(msg);
@@ -216,7 +216,7 @@ void accounts_apply(void)
     if (row) {
       snmp_log(LOG_WARNING, "sipdiagd: account %u of the configuration replaces the "
                "manager-created row with the same index\n", (unsigned)a->index);
-      if (row->storage == ST_NONVOLATILE)
+      if (row->storage == SD_ST_NONVOLATILE)
         persist_changed();
       rows_destroy(row);
     }
@@ -233,8 +233,8 @@ void accounts_apply(void)
     }
     row->from_config = true;
     row->cfg = a->cfg;
-    row->storage = ST_PERMANENT;
-    row->rowstatus = RS_ACTIVE_;
+    row->storage = SD_ST_PERMANENT;
+    row->rowstatus = SD_RS_ACTIVE;
     row->notify = row->file_notify = a->notify;
   }
   free_pending();

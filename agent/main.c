@@ -84,7 +84,7 @@ static int write_pidfile(const char *path)
 
 int main(int argc, char **argv)
 {
-  bool foreground = false, log_set = false;
+  bool foreground = false, log_set = false, no_default_configs = false;
   const char *pidfile = NULL;
   int opt;
 
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
       netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OPTIONALCONFIG, optarg);
       break;
     case 'C':
-      netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+      no_default_configs = true;
       break;
     case 'L':
       if (snmp_log_options(optarg, argc, argv) < 0) {
@@ -140,6 +140,11 @@ int main(int argc, char **argv)
     else
       snmp_enable_syslog_ident(SIPDIAGD_APP, LOG_DAEMON);
   }
+  /* -C: net-snmp's own "don't read configs" would skip the persistent
+   * store too, and with it the rows managers created; searching only the
+   * persistent directory reads the store and no configuration file. */
+  if (no_default_configs)
+    setenv("SNMPCONFPATH", get_persistent_directory(), 1);
   /* The agent serves its MIB by number: no MIB files to parse. */
   setenv("MIBS", "", 1);
 
@@ -163,13 +168,13 @@ int main(int argc, char **argv)
     netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
                        SIPDIAG_AGENT_DEFAULT_PING_INTERVAL_S);
 
+  init_agent(SIPDIAGD_APP);
+  /* tdata containers need init_agent()'s container factories */
   struct su_root_s *root = loop_create();
   if (!root || rows_init(root) != 0) {
     snmp_log(LOG_ERR, "sipdiagd: cannot set up the event loop\n");
     return 1;
   }
-
-  init_agent(SIPDIAGD_APP);
   if (scalars_init() != 0 || table_init() != 0 || history_init() != 0) {
     snmp_log(LOG_ERR, "sipdiagd: cannot register SIP-DIAG-MIB\n");
     return 1;

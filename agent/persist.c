@@ -84,9 +84,9 @@ static void parse_row(const char *token, char *line)
   p = read_uint(p, &notify);
   p = read_uint(p, &transport);
   p = read_uint(p, &expires);
-  if (!p || index < 1 || index > 65535 || storage != ST_NONVOLATILE ||
-      (rowstatus != RS_ACTIVE_ && rowstatus != RS_NOT_IN_SERVICE_) ||
-      (notify != TV_TRUE && notify != TV_FALSE) || transport < 1 || transport > 4) {
+  if (!p || index < 1 || index > 65535 || storage != SD_ST_NONVOLATILE ||
+      (rowstatus != SD_RS_ACTIVE && rowstatus != SD_RS_NOT_IN_SERVICE) ||
+      (notify != SD_TRUE && notify != SD_FALSE) || transport < 1 || transport > 4) {
     config_perror("malformed saved row, ignored");
     return;
   }
@@ -99,7 +99,7 @@ static void parse_row(const char *token, char *line)
   p = read_text(p, row->cfg.auth_user, sizeof row->cfg.auth_user, &ok);
   p = read_text(p, row->cfg.password, sizeof row->cfg.password, &ok);
   read_text(p, row->cfg.proxy, sizeof row->cfg.proxy, &ok);
-  row->storage = ST_NONVOLATILE;
+  row->storage = SD_ST_NONVOLATILE;
   row->rowstatus = (int)rowstatus;
   row->notify = (int)notify;
   row->cfg.transport = (sipdiag_transport_t)transport;
@@ -198,7 +198,7 @@ static int store(int major, int minor, void *server, void *client)
     }
   }
   for (struct diag_row *row = rows_first(); row; row = rows_next(row))
-    if (row->storage == ST_NONVOLATILE && !row->from_config)
+    if (row->storage == SD_ST_NONVOLATILE && !row->from_config)
       store_row(row);
   protect_file();
   return SNMPERR_SUCCESS;

@@ -96,9 +96,9 @@ struct diag_row *row_alloc(uint32_t index)
   row->index = index;
   row->cfg.transport = SIPDIAG_TRANSPORT_AUTO;
   row->cfg.expires = SIPDIAG_DEFAULT_EXPIRES_S;
-  row->notify = TV_FALSE;
-  row->storage = ST_NONVOLATILE;
-  row->rowstatus = RS_NOT_IN_SERVICE_;
+  row->notify = SD_FALSE;
+  row->storage = SD_ST_NONVOLATILE;
+  row->rowstatus = SD_RS_NOT_IN_SERVICE;
   row->state = SIPDIAG_STATE_NONE;
   return row;
 }
@@ -208,7 +208,7 @@ static void finish(struct diag_row *row)
   row->run_count++;
   completed_total++;
   history_update(row);
-  if (row->notify == TV_TRUE)
+  if (row->notify == SD_TRUE)
     notify_complete(row);
 }
 

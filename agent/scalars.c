@@ -114,15 +114,18 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
                    netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
   (void)h;
+  (void)reg;
   for (netsnmp_request_info *r = requests; r; r = r->next) {
     if (r->processed)
       continue;
     netsnmp_variable_list *vb = r->requestvb;
-    if (vb->name_length <= reg->rootoid_len) {
+    /* the scalar helpers have checked the name: sipDiagScalars.N.0 */
+    size_t at = OID_LENGTH(scalars_oid);
+    if (vb->name_length != at + 2) {
       netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT);
       continue;
     }
-    unsigned subid = (unsigned)vb->name[reg->rootoid_len];
+    unsigned subid = (unsigned)vb->name[at];
     int id = subid >= S_TIMER && subid <= S_MAX_CONCURRENT ? (int)subid - 1 : -1;
 
     switch (reqinfo->mode) {

@@ -56,11 +56,11 @@ enum {
 };
 
 /* SNMPv2-TC values used here. */
-enum { TV_TRUE = 1, TV_FALSE = 2 };
-enum { ST_OTHER = 1, ST_VOLATILE = 2, ST_NONVOLATILE = 3, ST_PERMANENT = 4,
-       ST_READONLY = 5 };
-enum { RS_ACTIVE_ = 1, RS_NOT_IN_SERVICE_ = 2, RS_NOT_READY_ = 3,
-       RS_CREATE_AND_GO_ = 4, RS_CREATE_AND_WAIT_ = 5, RS_DESTROY_ = 6 };
+enum { SD_TRUE = 1, SD_FALSE = 2 };
+enum { SD_ST_OTHER = 1, SD_ST_VOLATILE = 2, SD_ST_NONVOLATILE = 3, SD_ST_PERMANENT = 4,
+       SD_ST_READONLY = 5 };
+enum { SD_RS_ACTIVE = 1, SD_RS_NOT_IN_SERVICE = 2, SD_RS_NOT_READY = 3,
+       SD_RS_CREATE_AND_GO = 4, SD_RS_CREATE_AND_WAIT = 5, SD_RS_DESTROY = 6 };
 
 /* The configuration columns of a row (2-8), as strings the engine takes. */
 struct row_config {

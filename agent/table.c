@@ -146,7 +146,7 @@ static void get_column(netsnmp_request_info *req, const struct diag_row *row, un
     set_uint(req, ASN_UNSIGNED, r ? r->duration_ms : running ? row_elapsed_ms(row) : 0);
     break;
   case COL_RESULT_BINDING_REMOVED:
-    set_int(req, r && r->binding_removed ? TV_TRUE : TV_FALSE);
+    set_int(req, r && r->binding_removed ? SD_TRUE : SD_FALSE);
     break;
   case COL_RESULT_RUN_COUNT: set_uint(req, ASN_COUNTER, row->run_count); break;
   case COL_STORAGE: set_int(req, row->storage); break;
@@ -214,7 +214,7 @@ static int check_value(unsigned col, const netsnmp_variable_list *vb)
       return SNMP_ERR_WRONGTYPE;
     if (vb->val_len != sizeof(long))
       return SNMP_ERR_WRONGLENGTH;
-    return *vb->val.integer == TV_TRUE || *vb->val.integer == TV_FALSE ? 0 : SNMP_ERR_WRONGVALUE;
+    return *vb->val.integer == SD_TRUE || *vb->val.integer == SD_FALSE ? 0 : SNMP_ERR_WRONGVALUE;
   case COL_STORAGE:
     if (vb->type != ASN_INTEGER)
       return SNMP_ERR_WRONGTYPE;
@@ -222,15 +222,15 @@ static int check_value(unsigned col, const netsnmp_variable_list *vb)
       return SNMP_ERR_WRONGLENGTH;
     /* a manager may choose volatile or nonVolatile; other(1), permanent(4)
      * and readOnly(5) are the agent's to give */
-    return *vb->val.integer == ST_VOLATILE || *vb->val.integer == ST_NONVOLATILE
+    return *vb->val.integer == SD_ST_VOLATILE || *vb->val.integer == SD_ST_NONVOLATILE
            ? 0 : SNMP_ERR_WRONGVALUE;
   case COL_ROWSTATUS:
     if (vb->type != ASN_INTEGER)
       return SNMP_ERR_WRONGTYPE;
     if (vb->val_len != sizeof(long))
       return SNMP_ERR_WRONGLENGTH;
-    return *vb->val.integer >= RS_ACTIVE_ && *vb->val.integer <= RS_DESTROY_ &&
-           *vb->val.integer != RS_NOT_READY_ ? 0 : SNMP_ERR_WRONGVALUE;
+    return *vb->val.integer >= SD_RS_ACTIVE && *vb->val.integer <= SD_RS_DESTROY &&
+           *vb->val.integer != SD_RS_NOT_READY ? 0 : SNMP_ERR_WRONGVALUE;
   default:
     return SNMP_ERR_NOTWRITABLE;
   }
@@ -256,7 +256,7 @@ static int reserve1(netsnmp_request_info *req, netsnmp_table_request_info *ti)
 
   /* The terminal's own accounts: the configuration and the storage type
    * come from sipdiagd's configuration file, not from managers. */
-  if (row && row->storage == ST_PERMANENT && (is_config_column(col) || col == COL_STORAGE))
+  if (row && row->storage == SD_ST_PERMANENT && (is_config_column(col) || col == COL_STORAGE))
     return SNMP_ERR_NOTWRITABLE;
 
   int err = check_value(col, vb);
@@ -264,8 +264,8 @@ static int reserve1(netsnmp_request_info *req, netsnmp_table_request_info *ti)
     return err;
   if (index < 1 || index > 65535)
     return SNMP_ERR_NOCREATION;
-  if (row && row->storage == ST_PERMANENT && col == COL_ROWSTATUS &&
-      *vb->val.integer == RS_DESTROY_)
+  if (row && row->storage == SD_ST_PERMANENT && col == COL_ROWSTATUS &&
+      *vb->val.integer == SD_RS_DESTROY)
     return SNMP_ERR_WRONGVALUE;   /* permanent rows cannot be deleted */
 
   struct staged *s = staging_find((uint32_t)index);
@@ -360,9 +360,9 @@ static void reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *
       fail(reqinfo, requests, s->index, COL_ROWSTATUS, SNMP_ERR_INCONSISTENTVALUE);
       return;
     }
-    if (rs == RS_DESTROY_)
+    if (rs == SD_RS_DESTROY)
       continue;                          /* the rest of the row goes with it */
-    if (rs == RS_CREATE_AND_GO_ || rs == RS_CREATE_AND_WAIT_) {
+    if (rs == SD_RS_CREATE_AND_GO || rs == SD_RS_CREATE_AND_WAIT) {
       if (row) {
         fail(reqinfo, requests, s->index, COL_ROWSTATUS, SNMP_ERR_INCONSISTENTVALUE);
         return;
@@ -384,7 +384,7 @@ static void reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *
         fail(reqinfo, requests, s->index, c, SNMP_ERR_INCONSISTENTVALUE);
         return;
       }
-      if (rs == RS_NOT_IN_SERVICE_) {
+      if (rs == SD_RS_NOT_IN_SERVICE) {
         fail(reqinfo, requests, s->index, COL_ROWSTATUS, SNMP_ERR_INCONSISTENTVALUE);
         return;
       }
@@ -394,11 +394,11 @@ static void reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *
       return;
     }
 
-    int final_rs = rs == RS_CREATE_AND_GO_ ? RS_ACTIVE_
-                 : rs == RS_CREATE_AND_WAIT_ ? RS_NOT_IN_SERVICE_
+    int final_rs = rs == SD_RS_CREATE_AND_GO ? SD_RS_ACTIVE
+                 : rs == SD_RS_CREATE_AND_WAIT ? SD_RS_NOT_IN_SERVICE
                  : rs ? rs : row->rowstatus;
     if (s->state == SIPDIAG_STATE_REQUESTED) {
-      if (final_rs != RS_ACTIVE_ || in_progress(row)) {
+      if (final_rs != SD_RS_ACTIVE || in_progress(row)) {
         fail(reqinfo, requests, s->index, COL_STATE, SNMP_ERR_INCONSISTENTVALUE);
         return;
       }
@@ -463,9 +463,9 @@ static void commit(void)
     struct diag_row *row = s->row;
     if (!row)
       continue;
-    if (row->storage == ST_NONVOLATILE || s->storage == ST_NONVOLATILE)
+    if (row->storage == SD_ST_NONVOLATILE || s->storage == SD_ST_NONVOLATILE)
       store = true;
-    if (s->rowstatus == RS_DESTROY_) {
+    if (s->rowstatus == SD_RS_DESTROY) {
       if (s->create) {               /* created and destroyed at once */
         rows_unlink(row);
         s->inserted = false;
@@ -489,10 +489,10 @@ static void commit(void)
       row->notify = s->notify;
     if (s->storage)
       row->storage = s->storage;
-    if (s->rowstatus == RS_CREATE_AND_GO_ || s->rowstatus == RS_ACTIVE_)
-      row->rowstatus = RS_ACTIVE_;
-    else if (s->rowstatus == RS_CREATE_AND_WAIT_ || s->rowstatus == RS_NOT_IN_SERVICE_)
-      row->rowstatus = RS_NOT_IN_SERVICE_;
+    if (s->rowstatus == SD_RS_CREATE_AND_GO || s->rowstatus == SD_RS_ACTIVE)
+      row->rowstatus = SD_RS_ACTIVE;
+    else if (s->rowstatus == SD_RS_CREATE_AND_WAIT || s->rowstatus == SD_RS_NOT_IN_SERVICE)
+      row->rowstatus = SD_RS_NOT_IN_SERVICE;
     if (s->state == SIPDIAG_STATE_REQUESTED) {
       row_request(row, s->result_buf);
       s->result_buf = NULL;

@@ -43,7 +43,8 @@ check_eq "$(sget $T.28.2)" 2 "binding removed false"
 steps=$(swalk $H.3.2 | grep -c "^$H.3.2\.")
 [ "$steps" -ge 2 ] || fail "history of row 2 has $steps steps"
 log "history of row 2: $steps steps: $(swalk $H.3.2 | awk '{print $2}' | tr '\n' ' ')"
-check_eq "$(sget $H.3.2.1)" 1 "first step is registerSent"
+check_eq "$(sget $H.3.2.1)" 9 "first step is dnsResult (where the registrar resolved to)"
+check_eq "$(sget $H.3.2.2)" 1 "second step is registerSent"
 
 # a configuration write clears the results
 expect_set "" "change expires of the completed row" $T.7.2 u 700

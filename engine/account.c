@@ -21,6 +21,8 @@ void sipdiag_settings_default(sipdiag_settings_t *s)
   s->pings = SIPDIAG_DEFAULT_PINGS;
   s->ping_interval_ms = SIPDIAG_DEFAULT_PING_INTERVAL_MS;
   s->ping_wait_ms = SIPDIAG_DEFAULT_PING_WAIT_MS;
+  s->capture = true;
+  s->capture_dir[0] = '\0';
 }
 
 const char *sipdiag_settings_check(const sipdiag_settings_t *s)

@@ -41,6 +41,7 @@ struct sipdiag_capture {
   uint16_t ports[SIPDIAG_CAPTURE_PORTS_MAX];
   unsigned n_ports;
   sipdiag_icmp_match_t match;  /* server only; ports are checked here     */
+  int echo_id;               /* -1: any                                   */
   sipdiag_capture_icmp_f *on_icmp;
   void *context;
   sipdiag_capture_stats_t stats;
@@ -100,19 +101,35 @@ static int build_filter(const sipdiag_capture_t *c, char *out, size_t size)
   for (unsigned i = 0; i < c->n_ports; i++)
     ADD("%sport %u", i ? " or " : "", (unsigned)c->ports[i]);
   ADD("))");
-  /* Errors: unreachable, source quench, time exceeded, parameter problem;
-   * ICMPv6 types below 128. */
+  /* ICMP errors (unreachable, source quench, time exceeded, parameter
+   * problem) quoting one of our ports as source port: the quoted IPv4
+   * header's length is variable (options).  Others' errors stay out of the
+   * ring, which matters when many diagnoses run at once. */
   ADD(" or (icmp and (icmp[0] == 3 or icmp[0] == 4 or icmp[0] == 11 or"
-      " icmp[0] == 12))");
-  ADD(" or (icmp6 and icmp6[0] < 128)");
+      " icmp[0] == 12) and (");
+  for (unsigned i = 0; i < c->n_ports; i++)
+    ADD("%sicmp[8 + ((icmp[8] & 0xf) << 2):2] == %u", i ? " or " : "",
+        (unsigned)c->ports[i]);
+  ADD("))");
+  /* ICMPv6 errors (types below 128): the quoted header is 40 octets when
+   * the next header is UDP or TCP; anything else (extension headers) is
+   * let through for the decoder to judge. */
+  ADD(" or (icmp6 and icmp6[0] < 128 and ((icmp6[14] != 6 and icmp6[14] != 17)");
+  for (unsigned i = 0; i < c->n_ports; i++)
+    ADD(" or icmp6[48:2] == %u", (unsigned)c->ports[i]);
+  ADD("))");
   if (server_known(c)) {
     char addr[SIPDIAG_ICMP_ADDRSTR_MAX];
     if (!inet_ntop(c->match.server_family, c->match.server_addr, addr, sizeof addr))
       return -1;
     if (c->match.server_family == AF_INET)
-      ADD(" or (icmp and (icmp[0] == 0 or icmp[0] == 8) and host %s)", addr);
+      ADD(" or (icmp and (icmp[0] == 0 or icmp[0] == 8) and host %s", addr);
     else
-      ADD(" or (icmp6 and (icmp6[0] == 128 or icmp6[0] == 129) and host %s)", addr);
+      ADD(" or (icmp6 and (icmp6[0] == 128 or icmp6[0] == 129) and host %s", addr);
+    if (c->echo_id >= 0)
+      ADD(" and %s[4:2] == %d", c->match.server_family == AF_INET ? "icmp" : "icmp6",
+          c->echo_id);
+    ADD(")");
   }
 #undef ADD
   return 0;
@@ -185,10 +202,12 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h,
       ours = report = our_port(c, info.orig_sport);
       break;
     case SIPDIAG_ICMP_ECHO_REQUEST:
-      ours = is_server(c, pk.family, pk.dst);
+      ours = is_server(c, pk.family, pk.dst) &&
+             (c->echo_id < 0 || info.echo_id == c->echo_id);
       break;
     case SIPDIAG_ICMP_ECHO_REPLY:
-      ours = is_server(c, pk.family, pk.src);
+      ours = is_server(c, pk.family, pk.src) &&
+             (c->echo_id < 0 || info.echo_id == c->echo_id);
       break;
     default:
       break;
@@ -319,9 +338,9 @@ static int open_pcap(sipdiag_capture_t *c, char *reason, size_t reason_size)
     return -1;
   }
   pcap_set_snaplen(c->pcap, SIPDIAG_CAPTURE_SNAPLEN);
-  pcap_set_immediate_mode(c->pcap, 1);   /* else Linux delivers in blocks */
+  pcap_set_immediate_mode(c->pcap, SIPDIAG_CAPTURE_IMMEDIATE);
   pcap_set_buffer_size(c->pcap, SIPDIAG_CAPTURE_BUFFER_BYTES);
-  pcap_set_timeout(c->pcap, 100);
+  pcap_set_timeout(c->pcap, SIPDIAG_CAPTURE_TIMEOUT_MS);
 
   int rc = pcap_activate(c->pcap);
   if (rc < 0) {
@@ -373,6 +392,7 @@ sipdiag_capture_t *sipdiag_capture_start(struct su_root_s *root,
   }
   c->root = root;
   c->wait_index = -1;
+  c->echo_id = -1;
   c->max_bytes = config->max_bytes ? config->max_bytes
                                    : SIPDIAG_CAPTURE_DEFAULT_MAX_BYTES;
   c->ports[c->n_ports++] = config->local_port;
@@ -449,6 +469,19 @@ int sipdiag_capture_add_port(sipdiag_capture_t *c, uint16_t port,
     return -1;
   }
   c->ports[c->n_ports++] = port;
+  if (c->in_dispatch) {
+    c->filter_pending = true;
+    return 0;
+  }
+  return apply_filter(c, reason, reason_size);
+}
+
+int sipdiag_capture_set_echo_id(sipdiag_capture_t *c, int echo_id,
+                                char *reason, size_t reason_size)
+{
+  if (!c)
+    return -1;
+  c->echo_id = echo_id >= 0 && echo_id <= 0xffff ? echo_id : -1;
   if (c->in_dispatch) {
     c->filter_pending = true;
     return 0;

@@ -22,28 +22,7 @@
 
 #include "icmp_error.h"
 
-/* --- limits: move to sipdiag_limits.h ------------------------------------ */
-
-/* Size bound of one capture file, pcap headers included. */
-#define SIPDIAG_CAPTURE_DEFAULT_MAX_BYTES  (1024u * 1024u)
-/* Capture files kept per account. */
-#define SIPDIAG_CAPTURE_DEFAULT_KEEP       5
-/* Octets kept of each packet: a SIP message is rarely longer; longer ones
- * are kept cut short (wireshark marks them). */
-#define SIPDIAG_CAPTURE_SNAPLEN            16384
-/* Kernel ring buffer of one capture (libpcap's default is 2 MiB; with 200
- * diagnoses at once that would be 400 MiB). */
-#define SIPDIAG_CAPTURE_BUFFER_BYTES       (512 * 1024)
-/* Packets handled per wakeup, so a flood cannot hold the loop. */
-#define SIPDIAG_CAPTURE_DISPATCH_MAX       64
-/* Local ports one capture follows (the SIP port, TCP connections...). */
-#define SIPDIAG_CAPTURE_PORTS_MAX          4
-/* Longest file name made by sipdiag_capture_make_path(), and account key
- * kept in it (after sanitising). */
-#define SIPDIAG_CAPTURE_PATH_MAX           512
-#define SIPDIAG_CAPTURE_KEY_MAX            64
-/* Room for a reason text. */
-#define SIPDIAG_CAPTURE_REASON_MAX         256
+#include "sipdiag_limits.h"   /* SIPDIAG_CAPTURE_*: sizes and timings */
 
 /* ------------------------------------------------------------------------ */
 
@@ -96,6 +75,13 @@ int sipdiag_capture_set_server(sipdiag_capture_t *capture,
  * SIPDIAG_CAPTURE_PORTS_MAX.  0, or -1 with a reason. */
 int sipdiag_capture_add_port(sipdiag_capture_t *capture, uint16_t port,
                              char *reason, size_t reason_size);
+
+/* Only ICMP echo with this identifier is ours (in the kernel filter too):
+ * the pinger's (for an unprivileged ICMP socket the kernel's, = the port
+ * getsockname() gives).  -1, the default: any echo to or from the server,
+ * including other programs' pings of it.  0, or -1 with a reason. */
+int sipdiag_capture_set_echo_id(sipdiag_capture_t *capture, int echo_id,
+                                char *reason, size_t reason_size);
 
 void sipdiag_capture_get_stats(const sipdiag_capture_t *capture,
                                sipdiag_capture_stats_t *stats);

@@ -15,12 +15,14 @@
 #include "verdict.h"
 #include "result.h"
 #include "pinger.h"
+#include "capture.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -118,6 +120,8 @@ struct sipdiag_run {
 
   su_sockaddr_t server;
   socklen_t server_len;
+  sipdiag_capture_t *capture;  /* packet evidence and ICMP errors, or NULL */
+  sipdiag_icmp_class_t icmp_class; /* the last ICMP error about our packets */
   sipdiag_pinger_t *pinger;
   bool pings_started, pings_done, ping_unavailable;
 };
@@ -166,6 +170,8 @@ static void note_server(sipdiag_run_t *run, nta_outgoing_t *orq, bool from_netwo
       : (const void *)&run->server.su_sin6.sin6_addr;
     inet_ntop(ai->ai_family, addr, r->server_address, sizeof r->server_address);
     r->server_port = ntohs(run->server.su_port);
+    if (run->capture)
+      sipdiag_capture_set_server(run->capture, &run->server.su_sa, NULL, 0);
     if (ai->ai_protocol == IPPROTO_UDP)
       r->server_transport = SIPDIAG_TRANSPORT_UDP;
     else
@@ -355,10 +361,27 @@ static void note_nat(sipdiag_result_t *r, sip_t const *sip)
 
 /* ---- the self-diagnosis timer and teardown ---------------------------- */
 
+static void stop_capture(sipdiag_run_t *run)
+{
+  if (!run->capture)
+    return;
+  sipdiag_capture_stats_t stats;
+  sipdiag_capture_stop(run->capture, &stats);
+  run->capture = NULL;
+  run->result.capture_packets = (unsigned)stats.packets_written;
+  if (stats.limit_reached)
+    snprintf(run->result.capture_note, sizeof run->result.capture_note,
+             "the file reached its %u-byte limit; later packets were not written",
+             SIPDIAG_CAPTURE_DEFAULT_MAX_BYTES);
+  if (run->result.capture_path[0])
+    sipdiag_capture_prune(run->settings.capture_dir, run->aor, SIPDIAG_CAPTURE_DEFAULT_KEEP);
+}
+
 static void release(sipdiag_run_t *run)
 {
   sipdiag_pinger_stop(run->pinger);
   run->pinger = NULL;
+  stop_capture(run);
   if (run->srs) {
     sres_sip_cancel_resolver(run->srs);
     sres_sip_unref(run->srs);
@@ -390,8 +413,6 @@ static void complete(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *run)
   (void)magic;
   (void)t;
   sipdiag_result_t *r = &run->result;
-  r->end_ms = wall_clock_ms();
-  r->duration_ms = elapsed_ms(run);
   r->state = SIPDIAG_STATE_COMPLETE;
   sipdiag_result_describe(r, run->registrar, run->timer_expired, run->detail);
 
@@ -408,8 +429,13 @@ static void schedule_finish(sipdiag_run_t *run)
   if (run->phase == PHASE_FINISHING)
     return;
   run->phase = PHASE_FINISHING;
+  run->result.end_ms = wall_clock_ms();
+  run->result.duration_ms = elapsed_ms(run);
   su_timer_reset(run->self_timer);
-  su_timer_set_interval(run->step_timer, complete, run, 0);
+  /* With a capture running, give the kernel ring time to hand over the
+   * last packets (the verdict and the times are already fixed). */
+  su_timer_set_interval(run->step_timer, complete, run,
+                        run->capture ? 3 * SIPDIAG_CAPTURE_TIMEOUT_MS : 0);
 }
 
 static void verdict(sipdiag_run_t *run, unsigned code)
@@ -497,6 +523,82 @@ static void start_pings(sipdiag_run_t *run)
   if (!run->pinger) {
     run->ping_unavailable = true;
     run->pings_done = true;
+  } else if (run->capture) {
+    int ident = sipdiag_pinger_ident(run->pinger);
+    if (ident >= 0)
+      sipdiag_capture_set_echo_id(run->capture, ident, NULL, 0);
+  }
+}
+
+/* The finer verdict an ICMP error about our REGISTERs gives, or 0. */
+static unsigned icmp_verdict(sipdiag_run_t *run)
+{
+  sipdiag_result_t *r = &run->result;
+  switch (run->icmp_class) {
+  case SIPDIAG_ICMP_CLASS_PORT_UNREACHABLE:
+    snprintf(run->detail, sizeof run->detail,
+             "%.150s: the host is up but refuses %s port %u (nothing listens there, or a firewall rejects it)",
+             r->icmp_error, sipdiag_transport_name(r->server_transport), r->server_port);
+    return SIPDIAG_CODE_PORT_UNREACHABLE;
+  case SIPDIAG_ICMP_CLASS_NET_UNREACHABLE:
+    snprintf(run->detail, sizeof run->detail, "%s: no route to the server's network", r->icmp_error);
+    return SIPDIAG_CODE_NET_UNREACHABLE;
+  case SIPDIAG_ICMP_CLASS_HOST_UNREACHABLE:
+    snprintf(run->detail, sizeof run->detail, "%s: the server's host does not answer on its network",
+             r->icmp_error);
+    return SIPDIAG_CODE_HOST_UNREACHABLE;
+  case SIPDIAG_ICMP_CLASS_ADMIN_PROHIBITED:
+    snprintf(run->detail, sizeof run->detail, "%s", r->icmp_error);
+    return SIPDIAG_CODE_ADMIN_PROHIBITED;
+  default:           /* TTL, MTU and others: the pings decide */
+    return 0;
+  }
+}
+
+static void on_icmp(void *context, const sipdiag_icmp_info_t *info)
+{
+  sipdiag_run_t *run = context;
+  sipdiag_result_t *r = &run->result;
+  if (info->status != SIPDIAG_ICMP_ERROR_OURS || run->phase == PHASE_FINISHING)
+    return;
+  run->icmp_class = info->klass;
+  copy_string(r->icmp_error, sizeof r->icmp_error, info->text);
+  sipdiag_result_add_step(r, SIPDIAG_STEP_ICMP_ERROR, elapsed_ms(run), 0,
+                          info->type * 256 + info->code, run->phase == PHASE_CLEANUP,
+                          "%s", info->text);
+  check_silence_verdict(run);
+}
+
+/* Packet evidence: a pcap file of this run's own packets (when a directory
+ * is set) and, either way, ICMP errors about them. */
+static void start_capture(sipdiag_run_t *run)
+{
+  sipdiag_result_t *r = &run->result;
+  sip_contact_t const *own = nta_agent_contact(run->agent);
+  unsigned local_port = own && own->m_url->url_port ? (unsigned)atoi(own->m_url->url_port) : 0;
+  char reason[SIPDIAG_CAPTURE_REASON_MAX] = "";
+
+  if (!run->settings.capture) {
+    copy_string(r->capture_note, sizeof r->capture_note, "capture disabled");
+    return;
+  }
+  if (run->settings.capture_dir[0]) {
+    mkdir(run->settings.capture_dir, 0700);   /* one level; may exist */
+    if (sipdiag_capture_make_path(run->settings.capture_dir, run->aor, time(NULL),
+                                  r->capture_path, sizeof r->capture_path) != 0)
+      r->capture_path[0] = '\0';
+  }
+  sipdiag_capture_config_t config = {
+    .local_port = (uint16_t)local_port,
+    .path = r->capture_path[0] ? r->capture_path : NULL,
+    .max_bytes = SIPDIAG_CAPTURE_DEFAULT_MAX_BYTES,
+    .on_icmp = on_icmp,
+    .context = run,
+  };
+  run->capture = sipdiag_capture_start(run->engine->root, &config, reason, sizeof reason);
+  if (!run->capture) {
+    r->capture_path[0] = '\0';
+    copy_string(r->capture_note, sizeof r->capture_note, reason);
   }
 }
 
@@ -507,6 +609,11 @@ static void check_silence_verdict(sipdiag_run_t *run)
   sipdiag_result_t *r = &run->result;
   if (!run->silence_exhausted || run->phase != PHASE_REGISTERING)
     return;
+  unsigned icmp_code = icmp_verdict(run);
+  if (icmp_code) {   /* an ICMP error names the cause: no need to wait */
+    verdict(run, icmp_code);
+    return;
+  }
   if (!run->pings_done)
     return;
   if (r->pings_received > 0) {
@@ -836,6 +943,7 @@ static void begin(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *run)
   }
   build_contact(run);
   build_first_hop(run);
+  start_capture(run);
   su_timer_set_interval(run->self_timer, on_self_timer, run, run->settings.timer_s * 1000);
   start_resolution(run);
 }

@@ -58,6 +58,18 @@ sipdiag_fault_t sipdiag_fault_for_code(unsigned code)
   return SIPDIAG_FAULT_SERVER_ANOMALY;
 }
 
+sipdiag_fault_t sipdiag_fault_refines(sipdiag_fault_t fault)
+{
+  switch (fault) {
+  case SIPDIAG_FAULT_DNS_FAILURE:           /* nothing could be sent at all */
+  case SIPDIAG_FAULT_ADMIN_PROHIBITED:      return SIPDIAG_FAULT_NETWORK_UNREACHABLE;
+  case SIPDIAG_FAULT_SERVICE_NOT_LISTENING:
+  case SIPDIAG_FAULT_TLS_FAILURE:           return SIPDIAG_FAULT_SERVER_NO_RESPONSE;
+  case SIPDIAG_FAULT_AUTH_ALGORITHM_UNSUPPORTED: return SIPDIAG_FAULT_AUTH_FAILURE;
+  default:                                  return fault;
+  }
+}
+
 static const char *const transport_names[] = {
   [SIPDIAG_TRANSPORT_AUTO] = "auto",
   [SIPDIAG_TRANSPORT_UDP] = "udp",
@@ -104,6 +116,7 @@ const char *sipdiag_step_kind_name(sipdiag_step_kind_t kind)
   case SIPDIAG_STEP_TIMER_EXPIRED: return "timer_expired";
   case SIPDIAG_STEP_CANCELED: return "canceled";
   case SIPDIAG_STEP_DNS_RESULT: return "dns";
+  case SIPDIAG_STEP_ICMP_ERROR: return "icmp_error";
   }
   return "invalid";
 }

@@ -256,6 +256,21 @@ sipdiag_pinger_t *sipdiag_pinger_start(su_root_t *root,
   return p;
 }
 
+int sipdiag_pinger_ident(const sipdiag_pinger_t *p)
+{
+  if (!p || p->fd < 0)
+    return -1;
+  if (p->raw)
+    return p->ident;
+  /* An unprivileged ICMP socket's identifier is its "port". */
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (getsockname(p->fd, (struct sockaddr *)&ss, &len) < 0)
+    return -1;
+  return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                        : ((struct sockaddr_in *)&ss)->sin_port);
+}
+
 void sipdiag_pinger_stop(sipdiag_pinger_t *p)
 {
   if (!p)

@@ -35,6 +35,10 @@ sipdiag_pinger_t *sipdiag_pinger_start(struct su_root_s *root,
                                        unsigned wait_ms,
                                        sipdiag_ping_f *callback, void *context);
 
+/* The echo identifier on the wire (for packet capture filters); -1 when
+ * not known (no socket). */
+int sipdiag_pinger_ident(const sipdiag_pinger_t *pinger);
+
 /* Stops and frees; no callback after this.  NULL is fine. */
 void sipdiag_pinger_stop(sipdiag_pinger_t *pinger);
 

@@ -70,6 +70,10 @@ typedef struct sipdiag_account {
 /* How one diagnosis runs. */
 typedef struct sipdiag_settings {
   unsigned timer_s;            /* self-diagnosis timer                      */
+  /* Packet evidence: false = no capture at all (nor ICMP error findings);
+   * capture_dir "" = decode ICMP errors but write no file. */
+  bool capture;
+  char capture_dir[SIPDIAG_PATH_MAX];
   unsigned attempts;           /* REGISTERs per class of answer             */
   unsigned attempt_timeout_ms; /* one transaction without a final answer    */
   unsigned pings;              /* ICMP echo requests on SIP silence         */
@@ -88,6 +92,7 @@ typedef enum sipdiag_step_kind {
   SIPDIAG_STEP_TIMER_EXPIRED = 7,  /* the self-diagnosis timer fired         */
   SIPDIAG_STEP_CANCELED = 8,
   SIPDIAG_STEP_DNS_RESULT = 9,     /* where the first hop resolved to        */
+  SIPDIAG_STEP_ICMP_ERROR = 10,    /* an ICMP error about one of our packets */
 } sipdiag_step_kind_t;
 
 typedef struct sipdiag_step {
@@ -137,6 +142,13 @@ typedef struct sipdiag_result {
   unsigned server_port;
   sipdiag_transport_t server_transport;
   char account[SIPDIAG_URI_MAX];            /* the AOR as configured        */
+  /* Packet evidence: the pcap file of this run, or why there is none. */
+  char capture_path[SIPDIAG_PATH_MAX];
+  char capture_note[SIPDIAG_STEP_INFO_MAX * 2];
+  unsigned capture_packets;   /* packets written to the file                */
+  /* The last ICMP error about our packets ("" none), e.g. "ICMP port
+   * unreachable from 127.0.0.1". */
+  char icmp_error[SIPDIAG_STEP_INFO_MAX * 2];
   unsigned n_targets;         /* where the first hop's name resolved to     */
   sipdiag_target_t targets[SIPDIAG_MAX_TARGETS];
   int64_t start_ms;           /* wall clock, milliseconds since the epoch  */
@@ -154,6 +166,9 @@ const char *sipdiag_fault_name(sipdiag_fault_t fault);
 const char *sipdiag_fault_meaning(sipdiag_fault_t fault);
 const char *sipdiag_fault_advice(sipdiag_fault_t fault);
 const char *sipdiag_fault_codes(sipdiag_fault_t fault);
+/* The patent's class a finer class refines (serviceNotListening refines
+ * serverNoResponse...); a patent class refines itself. */
+sipdiag_fault_t sipdiag_fault_refines(sipdiag_fault_t fault);
 /* The class a code belongs to (SUCCESS for 2xx, AUTH_FAILURE for 401...). */
 sipdiag_fault_t sipdiag_fault_for_code(unsigned code);
 /* Iteration over the table: first and last MIB value. */

@@ -47,6 +47,8 @@ void sipdiag_render_json(FILE *out, const sipdiag_result_t *r, const char *regis
   json_string(out, sipdiag_state_name(r->state));
   fprintf(out, ",\"code\":%u,\"fault\":", r->code);
   json_string(out, sipdiag_fault_name(r->fault));
+  fprintf(out, ",\"refines\":");
+  json_string(out, sipdiag_fault_name(sipdiag_fault_refines(r->fault)));
   fprintf(out, ",\"fault_meaning\":");
   json_string(out, sipdiag_fault_meaning(r->fault));
   fprintf(out, ",\"sip_status\":%d,\"sip_reason\":", r->sip_status);
@@ -71,6 +73,18 @@ void sipdiag_render_json(FILE *out, const sipdiag_result_t *r, const char *regis
   } else {
     fprintf(out, ",\"server\":null");
   }
+  fprintf(out, ",\"capture\":{\"path\":");
+  if (r->capture_path[0])
+    json_string(out, r->capture_path);
+  else
+    fprintf(out, "null");
+  fprintf(out, ",\"packets\":%u,\"note\":", r->capture_packets);
+  json_string(out, r->capture_note);
+  fprintf(out, "},\"icmp_error\":");
+  if (r->icmp_error[0])
+    json_string(out, r->icmp_error);
+  else
+    fprintf(out, "null");
   if (r->nat_detected) {
     fprintf(out, ",\"nat\":{\"seen_as\":");
     json_string(out, r->nat_seen_as);
@@ -101,6 +115,8 @@ void sipdiag_render_json(FILE *out, const sipdiag_result_t *r, const char *regis
     bool ping = s->kind >= SIPDIAG_STEP_PING_SENT && s->kind <= SIPDIAG_STEP_PING_ERROR;
     if (ping)   /* pings carry their echo sequence number, not a SIP status */
       fprintf(out, ",\"seq\":%d", s->status);
+    else if (s->kind == SIPDIAG_STEP_ICMP_ERROR)   /* type * 256 + code */
+      fprintf(out, ",\"icmp_type\":%d,\"icmp_code\":%d", s->status / 256, s->status % 256);
     else
       fprintf(out, ",\"cseq\":%" PRIu32 ",\"status\":%d", s->cseq, s->status);
     fprintf(out, ",\"cleanup\":%s,\"info\":", s->cleanup ? "true" : "false");
@@ -138,6 +154,13 @@ void sipdiag_render_text(FILE *out, const sipdiag_result_t *r, const char *regis
   if (r->rtt_ms >= 0)
     fprintf(out, "  first RTT    %d ms\n", r->rtt_ms);
   fprintf(out, "  duration     %" PRIu32 " ms\n", r->duration_ms);
+  if (r->icmp_error[0])
+    fprintf(out, "  ICMP         %s\n", r->icmp_error);
+  if (r->capture_path[0])
+    fprintf(out, "  capture      %s (%u packets%s%s)\n", r->capture_path, r->capture_packets,
+            r->capture_note[0] ? "; " : "", r->capture_note);
+  else
+    fprintf(out, "  capture      none%s%s\n", r->capture_note[0] ? ": " : "", r->capture_note);
   fprintf(out, "\n  steps%s\n", r->steps_dropped ? " (oldest dropped)" : "");
   for (unsigned i = 0; i < r->n_steps; i++) {
     const sipdiag_step_t *s = &r->steps[i];

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_wait.h>
@@ -50,6 +51,11 @@ static void usage(FILE *out)
 "  --attempt-timeout S    seconds before one REGISTER counts as unanswered\n"
 "                         (decimals allowed, default %.1f)\n"
 "  --pings N              ICMP echo requests on SIP silence (default %d)\n"
+"Evidence:\n"
+"  --capture-dir DIR      write this run's packets to a pcap file in DIR\n"
+"                         (default $XDG_CACHE_HOME/sipdiag or ~/.cache/sipdiag;\n"
+"                         the newest %d files per account are kept)\n"
+"  --no-capture           no packet capture (and no ICMP error findings)\n"
 "Output:\n"
 "  --json                 print one JSON object instead of text\n"
 "  --list-faults          print the fault classes and exit\n"
@@ -57,7 +63,8 @@ static void usage(FILE *out)
 "\n"
 "Exit status: 0 the account registers, 1 a diagnosed failure, 2 usage error.\n",
           SIPDIAG_DEFAULT_EXPIRES_S, SIPDIAG_DEFAULT_TIMER_S, SIPDIAG_DEFAULT_ATTEMPTS,
-          SIPDIAG_DEFAULT_ATTEMPT_TIMEOUT_MS / 1000.0, SIPDIAG_DEFAULT_PINGS);
+          SIPDIAG_DEFAULT_ATTEMPT_TIMEOUT_MS / 1000.0, SIPDIAG_DEFAULT_PINGS,
+          SIPDIAG_CAPTURE_DEFAULT_KEEP);
 }
 
 #define usage_error(...) \
@@ -105,6 +112,23 @@ static int read_password_file(const char *path, char *buf, size_t size)
   return 0;
 }
 
+/* $XDG_CACHE_HOME/sipdiag, else ~/.cache/sipdiag (created 0700), else none. */
+static void default_capture_dir(char *dir, size_t size)
+{
+  const char *cache = getenv("XDG_CACHE_HOME");
+  const char *home = getenv("HOME");
+  char base[SIPDIAG_PATH_MAX];
+  if (cache && *cache)
+    snprintf(base, sizeof base, "%s", cache);
+  else if (home && *home)
+    snprintf(base, sizeof base, "%.400s/.cache", home);
+  else
+    return;
+  mkdir(base, 0700);
+  if ((size_t)snprintf(dir, size, "%.400s/sipdiag", base) >= size)
+    dir[0] = '\0';
+}
+
 static void on_done(void *context, const sipdiag_result_t *result)
 {
   struct probe *probe = context;
@@ -116,7 +140,8 @@ static void on_done(void *context, const sipdiag_result_t *result)
 enum {
   OPT_REGISTRAR = 256, OPT_AOR, OPT_USER, OPT_PASSWORD_FILE, OPT_TRANSPORT,
   OPT_EXPIRES, OPT_PROXY, OPT_TIMER, OPT_ATTEMPTS, OPT_ATTEMPT_TIMEOUT,
-  OPT_PINGS, OPT_JSON, OPT_LIST_FAULTS, OPT_HELP, OPT_VERSION,
+  OPT_PINGS, OPT_CAPTURE_DIR, OPT_NO_CAPTURE, OPT_JSON, OPT_LIST_FAULTS, OPT_HELP,
+  OPT_VERSION,
 };
 
 static const struct option options[] = {
@@ -131,6 +156,8 @@ static const struct option options[] = {
   { "attempts", required_argument, NULL, OPT_ATTEMPTS },
   { "attempt-timeout", required_argument, NULL, OPT_ATTEMPT_TIMEOUT },
   { "pings", required_argument, NULL, OPT_PINGS },
+  { "capture-dir", required_argument, NULL, OPT_CAPTURE_DIR },
+  { "no-capture", no_argument, NULL, OPT_NO_CAPTURE },
   { "json", no_argument, NULL, OPT_JSON },
   { "list-faults", no_argument, NULL, OPT_LIST_FAULTS },
   { "help", no_argument, NULL, OPT_HELP },
@@ -188,6 +215,12 @@ int main(int argc, char **argv)
       if (!parse_unsigned(optarg, SIPDIAG_PINGS_MIN, SIPDIAG_PINGS_MAX, &settings.pings))
         return usage_error("--pings: '%s' is not a number from 1 to 10", optarg);
       break;
+    case OPT_CAPTURE_DIR:
+      if (!*optarg || strlen(optarg) >= sizeof settings.capture_dir - 64)
+        return usage_error("--capture-dir: '%s' is empty or too long", optarg);
+      snprintf(settings.capture_dir, sizeof settings.capture_dir, "%s", optarg);
+      break;
+    case OPT_NO_CAPTURE: settings.capture = false; break;
     case OPT_JSON: json = true; break;
     case OPT_LIST_FAULTS:
       sipdiag_render_fault_table(stdout);
@@ -206,6 +239,8 @@ int main(int argc, char **argv)
   }
   if (optind < argc)
     return usage_error("unexpected argument '%s'", argv[optind]);
+  if (settings.capture && !settings.capture_dir[0])
+    default_capture_dir(settings.capture_dir, sizeof settings.capture_dir);
 
   if (!password[0]) {
     const char *env = getenv("SIPDIAG_PASSWORD");

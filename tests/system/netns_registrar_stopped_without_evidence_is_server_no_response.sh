@@ -1,8 +1,9 @@
 #!/bin/bash
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"  # the harness may run us with sh
-# Proves a stopped SIP server on a live host is "server not responding":
-# Kamailio in the server namespace answered, then is stopped; the host still
-# answers ping.  Each REGISTER now draws an ICMP port unreachable (so each
+# Proves the patent's flow for a stopped SIP server on a live host when the
+# probe keeps no packet evidence (--no-capture, so the ICMP errors are not
+# read): Kamailio in the server namespace answered, then is stopped; the host
+# still answers ping.  Each REGISTER draws an ICMP port unreachable (so each
 # attempt fails fast, and sofia's local 503 must not count as the server's);
 # the pings are answered: code 3, fault serverNoResponse, no SIP status.
 # Needs root.
@@ -16,7 +17,7 @@ netns_assert_sip_path
 kam_stop
 netns_assert_ping_answers
 
-run_probe --netns "$NS_C" -- $(netns_reg_args alice) \
+run_probe --netns "$NS_C" -- $(netns_reg_args alice) --no-capture \
 	--password-file "$(password_file alice "$ALICE_PASSWORD")"
 
 assert_result_shape

@@ -1,0 +1,29 @@
+#!/bin/bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"  # the harness may run us with sh
+# Proves the whole chain for a healthy account: a manager creates the row
+# and sets its password over SNMP (snmpset -> private snmpd -> sipdiagd over
+# AgentX), triggers it, and sipdiagd registers alice at a real Kamailio.
+# snmpget then reads state complete(4), code 200, fault success(2), SIP
+# status 200, 3 REGISTERs (challenge, credentials, removal of the probe's
+# own binding, as sipDiagResultAttempts counts them), BindingRemoved true;
+# Kamailio keeps no binding of the probe; and sipDiagComplete reaches a
+# private snmptrapd whose traphandle (scripts/sipdiag-traphandle) writes
+# "index=1 code=200 fault=success(2)".
+. "$(dirname "$0")/lib.sh"
+
+e2e_start_all
+kam_log_mark
+account_row 1 alice "$ALICE_PASSWORD"
+expect_col 1 $C_PASSWORD "" "sipDiagPassword reads as zero-length"
+trigger 1
+wait_state 1 4 20 || finish
+expect_result 1 200 2 200 3
+expect_col 1 $C_REASON "OK" "sipDiagResultSipReason"
+expect_col 1 $C_BINDING_REMOVED 1 "sipDiagResultBindingRemoved true(1)"
+expect_col 1 $C_PINGS_SENT 0 "sipDiagResultPingsSent (the server answered)"
+expect_col 1 $C_RUNCOUNT 1 "sipDiagResultRunCount"
+n=$(server_registers alice)
+[ "$n" = 3 ] || fail "Kamailio received $n REGISTER(s) for alice, expected 3 (sipDiagResultAttempts says $(col $C_ATTEMPTS 1))"
+assert_no_probe_binding alice
+expect_notification 1 200 2 200
+finish

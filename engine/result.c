@@ -60,7 +60,7 @@ void sipdiag_result_describe(sipdiag_result_t *r, const char *registrar,
   server_name(r, registrar, server, sizeof server);
   switch (r->fault) {
   case SIPDIAG_FAULT_SUCCESS:
-    snprintf(found, sizeof found, "%s accepted the registration (%d %s) after %u REGISTER%s%s (%u more REGISTER%s)",
+    snprintf(found, sizeof found, "%.160s accepted the registration (%d %.60s) after %u REGISTER%s%s (%u more REGISTER%s)",
              server, r->sip_status, r->sip_reason, n, s_n,
              r->binding_removed ? ", and the probe's own binding was removed again"
                                 : ", but the probe's own binding could not be removed: it expires by itself",

@@ -16,6 +16,7 @@
 #include "result.h"
 #include "pinger.h"
 #include "capture.h"
+#include "auth.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SU_ROOT_MAGIC_T      void
 #define SU_TIMER_ARG_T       struct sipdiag_run
@@ -42,7 +44,6 @@
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/msg_addr.h>
-#include <sofia-sip/auth_client.h>
 #include <sofia-sip/url.h>
 #include <sofia-sip/sresolv.h>
 #include <sofia-sip/sres_sip.h>
@@ -84,7 +85,7 @@ struct sipdiag_run {
   sipdiag_done_f *done;
   void *context;
   sipdiag_result_t result;
-  char detail[SIPDIAG_DIAGNOSIS_MAX / 2]; /* for the diagnosis sentence */
+  char detail[SIPDIAG_DIAGNOSIS_MAX]; /* for the diagnosis sentence */
 
   bool config_incomplete;     /* detail holds the problems                */
   enum run_phase phase;
@@ -100,8 +101,10 @@ struct sipdiag_run {
   char contact[SIPDIAG_URI_MAX + 64];
   char first_hop[SIPDIAG_URI_MAX + 32]; /* what RFC 3263 resolves       */
   char route[SIPDIAG_URI_MAX + 32];     /* Route header for a proxy      */
-  auth_client_t *auc_www;     /* answers the registrar's 401 challenges  */
-  auth_client_t *auc_proxy;   /* answers a proxy's 407 challenges        */
+  sipdiag_auth_t auth_www;    /* answers the registrar's 401 challenges  */
+  sipdiag_auth_t auth_proxy;  /* answers a proxy's 407 challenges        */
+  bool algorithm_unsupported; /* a challenge offered nothing we answer   */
+  char request_uri_text[SIPDIAG_URI_MAX]; /* as sent: the digest uri     */
   unsigned expires;
   bool first_response_seen;
   bool credentials_sent;      /* some REGISTER carried an Authorization  */
@@ -115,6 +118,7 @@ struct sipdiag_run {
   struct run_target {         /* where REGISTERs go, in RFC 3263 order    */
     char route[SIPDIAG_ADDRESS_MAX + 40];
     int protocol;             /* TPPROTO_UDP, _TCP, _TLS                  */
+    su_sockaddr_t address;
   } hops[SIPDIAG_MAX_TARGETS];
   unsigned current_hop;
 
@@ -147,6 +151,8 @@ static void copy_string(char *dst, size_t size, const char *src)
 
 static void schedule_finish(sipdiag_run_t *run);
 static void verdict(sipdiag_run_t *run, unsigned code);
+static void build_contact(sipdiag_run_t *run);
+static void start_capture(sipdiag_run_t *run);
 static void send_register(sipdiag_run_t *run);
 static void check_silence_verdict(sipdiag_run_t *run);
 
@@ -235,7 +241,6 @@ static int implied_protocol(const url_t *url)
 static bool collect_targets(sipdiag_run_t *run)
 {
   sipdiag_result_t *r = &run->result;
-  bool tls = false;
   url_t *url = url_make(run->home, run->first_hop);
   int only = url ? implied_protocol(url) : 0;
   /* The 1.12.11 resolver leaves the port of numeric hosts at 0. */
@@ -260,14 +265,82 @@ static bool collect_targets(sipdiag_run_t *run)
     snprintf(hop->route, sizeof hop->route, "sip:%s%s%s:%u;transport=%s",
              v6 ? "[" : "", addr, v6 ? "]" : "", port, proto);
     hop->protocol = ai->ai_protocol;
+    memcpy(&hop->address, su, ai->ai_addrlen < sizeof hop->address ? ai->ai_addrlen
+                                                                    : sizeof hop->address);
     snprintf(r->targets[r->n_targets].text, sizeof r->targets[0].text, "%s %s%s%s:%u",
              proto, v6 ? "[" : "", addr, v6 ? "]" : "", port);
-    tls |= ai->ai_protocol == TPPROTO_TLS;
     r->n_targets++;
   }
-  if (tls)
-    nta_agent_add_tport(run->agent, URL_STRING_MAKE("sips:*:*"), TAG_END());
   return r->n_targets > 0;
+}
+
+/* The local address the kernel would send from to reach target: the
+ * probe binds there, so its Via and Contact name the interface that faces
+ * the server (not, say, the WAN address of a terminal talking to a LAN
+ * registrar).  "*" when it cannot be told. */
+static void source_address(const su_sockaddr_t *target, char *out, size_t size)
+{
+  int family = target->su_family;
+  socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+  su_sockaddr_t probe = *target, local;
+  socklen_t local_len = sizeof local;
+  snprintf(out, size, "*");
+  if (!probe.su_port)
+    probe.su_port = htons(5060);
+  int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return;
+  if (connect(fd, &probe.su_sa, len) == 0 &&
+      getsockname(fd, &local.su_sa, &local_len) == 0) {
+    char addr[SIPDIAG_ADDRESS_MAX];
+    if (inet_ntop(family, family == AF_INET6 ? (void const *)&local.su_sin6.sin6_addr
+                                             : (void const *)&local.su_sin.sin_addr,
+                  addr, sizeof addr)) {
+      bool scoped = family == AF_INET6 && local.su_sin6.sin6_scope_id;
+      if (!scoped)   /* link-local needs a zone sofia cannot take: use "*" */
+        snprintf(out, size, family == AF_INET6 ? "[%s]" : "%s", addr);
+    }
+  }
+  close(fd);
+}
+
+/* One NTA agent per run, bound where the first target is reached from,
+ * plus TLS and the other address family when targets need them. */
+static bool open_transport(sipdiag_run_t *run)
+{
+  sipdiag_result_t *r = &run->result;
+  char host[SIPDIAG_ADDRESS_MAX + 2], url[SIPDIAG_ADDRESS_MAX + 16];
+  bool tls = false, other_family = false;
+  int family = run->hops[0].address.su_family;
+  for (unsigned i = 0; i < r->n_targets; i++) {
+    tls |= run->hops[i].protocol == TPPROTO_TLS;
+    other_family |= run->hops[i].address.su_family != family;
+  }
+  source_address(&run->hops[0].address, host, sizeof host);
+  snprintf(url, sizeof url, "sip:%s:*", host);
+  run->agent = nta_agent_create(run->engine->root, (url_string_t const *)url, NULL, NULL,
+                                NTATAG_PASS_100(1),
+                                NTATAG_SIP_T1X64(run->settings.attempt_timeout_ms),
+                                NTATAG_GRAYLIST(0),
+                                NTATAG_CLIENT_RPORT(1),
+                                TAG_END());
+  if (!run->agent)
+    return false;
+  if (tls) {
+    snprintf(url, sizeof url, "sips:%s:*", host);
+    nta_agent_add_tport(run->agent, (url_string_t const *)url, TAG_END());
+  }
+  if (other_family)
+    nta_agent_add_tport(run->agent, URL_STRING_MAKE(family == AF_INET ? "sip:[::]:*"
+                                                                      : "sip:0.0.0.0:*"),
+                        TAG_END());
+  run->leg = nta_leg_tcreate(run->agent, NULL, NULL,
+                             SIPTAG_FROM_STR(run->aor), SIPTAG_TO_STR(run->aor), TAG_END());
+  if (!run->leg)
+    return false;
+  build_contact(run);
+  start_capture(run);
+  return true;
 }
 
 static void resolved(sipdiag_run_t *run)
@@ -289,6 +362,12 @@ static void resolved(sipdiag_run_t *run)
   sipdiag_result_add_step(r, SIPDIAG_STEP_DNS_RESULT, elapsed_ms(run), 0, 0, false,
                           "%u target%s, first %s", r->n_targets, r->n_targets == 1 ? "" : "s",
                           r->targets[0].text);
+  if (!open_transport(run)) {
+    copy_string(run->detail, sizeof run->detail,
+                "the SIP stack could not open a local transport");
+    verdict(run, SIPDIAG_CODE_INTERNAL_ERROR);
+    return;
+  }
   run->phase = PHASE_REGISTERING;
   send_register(run);
 }
@@ -404,8 +483,10 @@ static void release(sipdiag_run_t *run)
     run->next->prev = run->prev;
   *run->prev = run->next;
   run->engine->running--;
-  /* The password leaves memory with the run. */
+  /* The password and the challenges leave memory with the run. */
   explicit_bzero(run->password, sizeof run->password);
+  sipdiag_auth_clear(&run->auth_www);
+  sipdiag_auth_clear(&run->auth_proxy);
 }
 
 static void complete(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *run)
@@ -631,62 +712,32 @@ static void check_silence_verdict(sipdiag_run_t *run)
 
 /* ---- digest authentication -------------------------------------------- */
 
-/* Keeps only the challenges sofia can answer (MD5, MD5-sess). */
-static msg_auth_t *answerable_challenges(sipdiag_run_t *run, msg_auth_t const *list)
-{
-  msg_auth_t *kept = NULL, **tail = &kept;
-  for (msg_auth_t const *au = list; au; au = au->au_next) {
-    if (!au->au_scheme || strcasecmp(au->au_scheme, "Digest"))
-      continue;
-    char const *alg = msg_params_find(au->au_params, "algorithm=");
-    if (alg) {
-      size_t n = strlen(alg);
-      if (n >= 2 && alg[0] == '"')       /* tolerate a quoted value */
-        alg++, n -= 2;
-      if (!(n == 3 && strncasecmp(alg, "MD5", 3) == 0) &&
-          !(n == 8 && strncasecmp(alg, "MD5-sess", 8) == 0))
-        continue;
-    }
-    msg_auth_t *copy = (msg_auth_t *)msg_header_dup_one(run->home, (msg_header_t const *)au);
-    if (!copy)
-      return NULL;
-    *tail = copy;
-    tail = &copy->au_next;
-  }
-  return kept;
-}
-
-/* Records a 401/407 challenge and loads the credentials; false when the
- * terminal cannot answer it. */
+/* Keeps a 401/407 challenge to answer with the next REGISTER; false when
+ * the terminal cannot answer it (the reason goes into the detail). */
 static bool take_challenge(sipdiag_run_t *run, sip_t const *sip, int status)
 {
   msg_auth_t const *offered = status == 407
     ? (msg_auth_t const *)sip->sip_proxy_authenticate
     : (msg_auth_t const *)sip->sip_www_authenticate;
-  msg_hclass_t *credential_class = status == 407 ? sip_proxy_authorization_class
-                                                 : sip_authorization_class;
-  msg_auth_t *usable = answerable_challenges(run, offered);
+  sipdiag_auth_t *auth = status == 407 ? &run->auth_proxy : &run->auth_www;
+  char algorithms[SIPDIAG_DIGEST_OFFERED_MAX];
 
-  if (!offered) {
+  /* Credentials are computed from the fresh challenge alone. */
+  switch (sipdiag_auth_take(auth, run->home, offered, algorithms, sizeof algorithms)) {
+  case SIPDIAG_AUTH_NO_CHALLENGE:
     snprintf(run->detail, sizeof run->detail, " (the %d carried no challenge)", status);
     return false;
-  }
-  if (!usable) {
+  case SIPDIAG_AUTH_UNSUPPORTED:
+    run->algorithm_unsupported = true;
     snprintf(run->detail, sizeof run->detail,
-             " (no challenge used an algorithm the terminal supports)");
+             " with only digest challenges the terminal cannot answer: %.200s", algorithms);
     return false;
+  case SIPDIAG_AUTH_TAKEN:
+    break;
   }
-  /* Credentials are computed from the fresh challenge alone: a client list
-   * that already holds rejected credentials would refuse to answer again.
-   * (The old list stays in the run's home until the run ends.) */
-  auth_client_t **auc = status == 407 ? &run->auc_proxy : &run->auc_www;
-  *auc = NULL;
-  if (auc_challenge(auc, run->home, usable, credential_class) < 0 ||
-      auc_all_credentials(auc, "Digest", NULL, run->auth_user, run->password) <= 0) {
-    snprintf(run->detail, sizeof run->detail, " (the challenge could not be answered)");
-    return false;
-  }
-  snprintf(run->detail, sizeof run->detail, " for user '%s'", run->auth_user);
+  run->algorithm_unsupported = false;
+  snprintf(run->detail, sizeof run->detail, " for user '%.60s' (digest %.20s)", run->auth_user,
+           sipdiag_digest_alg_name(auth->challenge.alg));
   return true;
 }
 
@@ -700,15 +751,14 @@ static void send_register(sipdiag_run_t *run)
   bool cleanup = run->phase == PHASE_CLEANUP;
   unsigned expires = cleanup ? 0 : run->expires;
   char expires_str[16];
-  msg_header_t *authorization = NULL, *proxy_authorization = NULL;
+  char authorization[SIPDIAG_DIGEST_ANSWER_MAX], proxy_authorization[SIPDIAG_DIGEST_ANSWER_MAX];
 
   snprintf(expires_str, sizeof expires_str, "%u", expires);
-  if (run->auc_www && auc_has_authorization(&run->auc_www))
-    auc_authorization_headers(&run->auc_www, run->home, "REGISTER", run->request_uri,
-                              NULL, &authorization);
-  if (run->auc_proxy && auc_has_authorization(&run->auc_proxy))
-    auc_authorization_headers(&run->auc_proxy, run->home, "REGISTER", run->request_uri,
-                              NULL, &proxy_authorization);
+  bool with_www = sipdiag_auth_answer(&run->auth_www, run->auth_user, run->password,
+                                      run->request_uri_text, authorization, sizeof authorization);
+  bool with_proxy = sipdiag_auth_answer(&run->auth_proxy, run->auth_user, run->password,
+                                        run->request_uri_text, proxy_authorization,
+                                        sizeof proxy_authorization);
 
   struct run_target *hop = &run->hops[run->current_hop];
   if (!cleanup && run->current_hop < run->result.n_targets)
@@ -721,12 +771,15 @@ static void send_register(sipdiag_run_t *run)
                                   SIPTAG_CONTACT_STR(run->contact),
                                   SIPTAG_EXPIRES_STR(expires_str),
                                   SIPTAG_USER_AGENT_STR(PACKAGE_NAME "/" PACKAGE_VERSION),
-                                  SIPTAG_HEADER((sip_header_t *)authorization),
-                                  SIPTAG_HEADER((sip_header_t *)proxy_authorization),
+                                  TAG_IF(with_www, SIPTAG_AUTHORIZATION_STR(authorization)),
+                                  TAG_IF(with_proxy,
+                                         SIPTAG_PROXY_AUTHORIZATION_STR(proxy_authorization)),
                                   TAG_END());
   run->orq_started = su_now();
-  if (authorization || proxy_authorization)
+  if (with_www || with_proxy)
     run->credentials_sent = true;
+  explicit_bzero(authorization, sizeof authorization);
+  explicit_bzero(proxy_authorization, sizeof proxy_authorization);
   if (cleanup)
     r->cleanup_registers++;
   else
@@ -746,7 +799,7 @@ static void send_register(sipdiag_run_t *run)
   sipdiag_result_add_step(r, SIPDIAG_STEP_REGISTER_SENT, elapsed_ms(run),
                           nta_outgoing_cseq(run->orq), 0, cleanup,
                           "expires=%u%s", expires,
-                          authorization || proxy_authorization ? " with credentials" : "");
+                          with_www || with_proxy ? " with credentials" : "");
   note_server(run, run->orq, false);
 }
 
@@ -891,6 +944,8 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
     check_silence_verdict(run);
     break;
   case SIPDIAG_NEXT_VERDICT:
+    if (answer.kind == SIPDIAG_ANSWER_CHALLENGE && run->algorithm_unsupported)
+      d.code = SIPDIAG_CODE_AUTH_ALGORITHM;
     sipdiag_result_set_code(r, d.code);
     explain_final(run, d.code);
     if (d.code >= 200 && d.code < 300) {
@@ -921,29 +976,16 @@ static void begin(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *run)
   if (!run->auth_user[0] && aor && aor->url_user)
     copy_string(run->auth_user, sizeof run->auth_user, aor->url_user);
   run->request_uri = url_make(run->home, run->registrar);
-
-  run->agent = nta_agent_create(run->engine->root, URL_STRING_MAKE("sip:*:*"),
-                                NULL, NULL,
-                                NTATAG_PASS_100(1),
-                                NTATAG_SIP_T1X64(run->settings.attempt_timeout_ms),
-                                NTATAG_GRAYLIST(0),
-                                NTATAG_CLIENT_RPORT(1),
-                                TAG_END());
-  if (run->agent && run->transport == SIPDIAG_TRANSPORT_TLS)
-    nta_agent_add_tport(run->agent, URL_STRING_MAKE("sips:*:*"), TAG_END());
-  if (run->agent)
-    run->leg = nta_leg_tcreate(run->agent, NULL, NULL,
-                               SIPTAG_FROM_STR(run->aor), SIPTAG_TO_STR(run->aor),
-                               TAG_END());
-  if (!run->agent || !run->leg || !run->request_uri) {
-    copy_string(run->detail, sizeof run->detail,
-                "the SIP stack could not open a local transport");
+  if (run->request_uri) {
+    char *text = url_as_string(run->home, run->request_uri);
+    copy_string(run->request_uri_text, sizeof run->request_uri_text, text);
+  }
+  if (!run->request_uri) {
+    copy_string(run->detail, sizeof run->detail, "the registrar URI could not be parsed");
     verdict(run, SIPDIAG_CODE_INTERNAL_ERROR);
     return;
   }
-  build_contact(run);
   build_first_hop(run);
-  start_capture(run);
   su_timer_set_interval(run->self_timer, on_self_timer, run, run->settings.timer_s * 1000);
   start_resolution(run);
 }

@@ -210,10 +210,12 @@ kam_start() {
 	local name=$1
 	shift
 	local ns="" addrs=("127.0.0.1")
+	local defines=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--netns) ns=$2; shift 2 ;;
 		--addr) addrs+=("$2"); shift 2 ;;
+		--define) defines+=(-A "$2"); shift 2 ;;
 		*) hard_error "kam_start: bad argument $1" ;;
 		esac
 	done
@@ -244,7 +246,7 @@ kam_start() {
 		pidfile=$dir/run/kamailio.pid
 		rm -f "$pidfile" "$dir/ctl.sock"
 		local cmd=(setsid kamailio -f "$cfg" -P "$pidfile" -Y "$dir/run" -w "$dir"
-			-DD -E -m 32 -M 4)
+			-DD -E -m 32 -M 4 ${defines[@]+"${defines[@]}"})
 		if [ -n "$ns" ]; then cmd=(ip netns exec "$ns" "${cmd[@]}"); fi
 		"${cmd[@]}" >"$KAM_LOG" 2>&1 </dev/null &
 		local pid=$!

@@ -180,6 +180,7 @@ int main(int argc, char **argv)
     return 1;
   }
   accounts_init();
+  evidence_init();
   persist_init();
   init_snmp(SIPDIAGD_APP);
 

@@ -212,10 +212,20 @@ static void finish(struct diag_row *row)
     notify_complete(row);
 }
 
+/* Says why there is no file when the engine left nothing to say: capture
+ * ran for ICMP errors only, as configured. */
+static void note_capture(const struct diag_row *row, sipdiag_result_t *r)
+{
+  if (row->capture_files_off && !r->capture_path[0] && !r->capture_note[0])
+    snprintf(r->capture_note, sizeof r->capture_note, "%s",
+             "no capture file: no capture directory configured (sipdiagCaptureDir)");
+}
+
 static void on_done(void *context, const sipdiag_result_t *result)
 {
   struct diag_row *row = context;
   *row->result = *result;
+  note_capture(row, row->result);
   row->state = SIPDIAG_STATE_COMPLETE;
   finish(row);
 }
@@ -224,6 +234,7 @@ void row_cancel(struct diag_row *row)
 {
   if (row->state == SIPDIAG_STATE_RUNNING && row->run) {
     sipdiag_cancel(row->run, row->result);
+    note_capture(row, row->result);
   } else {
     /* requested but not started: a result of its own */
     sipdiag_result_t *r = row->result;
@@ -254,6 +265,8 @@ static void start_one(struct diag_row *row)
   };
   sipdiag_settings_t settings;
   scalars_settings(&settings);
+  evidence_settings(&settings);
+  row->capture_files_off = settings.capture && !settings.capture_dir[0];
 
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);

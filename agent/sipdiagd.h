@@ -53,6 +53,14 @@ enum {
   COL_RESULT_RUN_COUNT = 29,
   COL_STORAGE = 30,
   COL_ROWSTATUS = 31,
+  /* the second revision: finer findings and packet evidence */
+  COL_RESULT_REFINES = 32,
+  COL_RESULT_ICMP_ERROR = 33,
+  COL_RESULT_NAT = 34,
+  COL_RESULT_TARGETS = 35,
+  COL_RESULT_CAPTURE_PATH = 36,
+  COL_RESULT_CAPTURE_NOTE = 37,
+  COL_RESULT_CAPTURE_PACKETS = 38,
 };
 
 /* SNMPv2-TC values used here. */
@@ -88,6 +96,8 @@ struct diag_row {
   sipdiag_run_t *run;         /* while running                              */
   sipdiag_result_t *result;   /* NULL = no result; else valid for state
                                  complete/canceled, zeroed before            */
+  bool capture_files_off;     /* the latest run watched ICMP errors but
+                                 wrote no file (sipdiagCaptureDir none)      */
   int64_t start_ms;           /* wall clock of the current/latest start     */
   struct timespec start_mono;
   uint32_t run_count;
@@ -159,6 +169,19 @@ void history_clear(struct diag_row *row);
 
 int table_init(void);
 void table_shutdown(void);
+/* sipDiagResultTargets: "udp 192.0.2.1:5060 (answered); tcp ... (tried)",
+ * at most SIPDIAG_AGENT_TEXT_MAX octets ("; +N more" when cut); size must
+ * be more than SIPDIAG_AGENT_TEXT_MAX. */
+void format_targets(const sipdiag_result_t *r, char *out, size_t size);
+/* sipDiagResultNat: "seen as A:P, sent from B:Q", or "". */
+void format_nat(const sipdiag_result_t *r, char *out, size_t size);
+
+/* ---- evidence.c: packet capture settings (sipdiagCapture, sipdiagCaptureDir) */
+
+void evidence_init(void);
+/* Fills settings->capture and settings->capture_dir for a run starting now
+ * (creating the directory when needed). */
+void evidence_settings(sipdiag_settings_t *settings);
 
 /* ---- scalars.c ------------------------------------------------------------ */
 

@@ -79,6 +79,42 @@ static void set_uint(netsnmp_request_info *req, u_char type, unsigned long v)
   snmp_set_var_typed_integer(req->requestvb, type, (long)v);
 }
 
+void format_nat(const sipdiag_result_t *r, char *out, size_t size)
+{
+  if (r && r->nat_detected)
+    snprintf(out, size, "seen as %s, sent from %s", r->nat_seen_as, r->nat_local);
+  else if (size)
+    out[0] = '\0';
+}
+
+void format_targets(const sipdiag_result_t *r, char *out, size_t size)
+{
+  size_t max = size - 1 < SIPDIAG_AGENT_TEXT_MAX ? size - 1 : SIPDIAG_AGENT_TEXT_MAX;
+  size_t len = 0;
+  unsigned n = r ? r->n_targets : 0;
+  if (n > SIPDIAG_MAX_TARGETS)
+    n = SIPDIAG_MAX_TARGETS;
+  out[0] = '\0';
+  for (unsigned i = 0; i < n; i++) {
+    const sipdiag_target_t *t = &r->targets[i];
+    char item[SIPDIAG_TARGET_TEXT_MAX + 16], more[32];
+    snprintf(item, sizeof item, "%s%.*s%s", i ? "; " : "", (int)sizeof t->text, t->text,
+             t->answered ? " (answered)" : t->tried ? " (tried)" : "");
+    size_t ilen = strlen(item);
+    /* room for "; +N more" of the targets after this one */
+    unsigned after = n - i - 1;
+    size_t reserve = after ? (size_t)snprintf(more, sizeof more, "; +%u more", after) : 0;
+    if (len + ilen + reserve > max) {
+      /* the previous round kept room for this */
+      snprintf(more, sizeof more, "%s+%u more", len ? "; " : "", n - i);
+      snprintf(out + len, size - len, "%s", more);
+      return;
+    }
+    memcpy(out + len, item, ilen + 1);
+    len += ilen;
+  }
+}
+
 static void get_column(netsnmp_request_info *req, const struct diag_row *row, unsigned col)
 {
   bool have = row->result && (row->state == SIPDIAG_STATE_COMPLETE ||
@@ -151,6 +187,29 @@ static void get_column(netsnmp_request_info *req, const struct diag_row *row, un
   case COL_RESULT_RUN_COUNT: set_uint(req, ASN_COUNTER, row->run_count); break;
   case COL_STORAGE: set_int(req, row->storage); break;
   case COL_ROWSTATUS: set_int(req, row->rowstatus); break;
+  case COL_RESULT_REFINES:
+    set_int(req, r ? sipdiag_fault_refines(r->fault) : SIPDIAG_FAULT_NONE);
+    break;
+  case COL_RESULT_ICMP_ERROR: set_string(req, r ? r->icmp_error : "", SIPDIAG_AGENT_TEXT_MAX); break;
+  case COL_RESULT_NAT: {
+    char text[SIPDIAG_AGENT_TEXT_MAX + 1];
+    format_nat(r, text, sizeof text);
+    set_string(req, text, SIPDIAG_AGENT_TEXT_MAX);
+    break;
+  }
+  case COL_RESULT_TARGETS: {
+    char text[SIPDIAG_AGENT_TEXT_MAX + 1];
+    format_targets(r, text, sizeof text);
+    set_string(req, text, SIPDIAG_AGENT_TEXT_MAX);
+    break;
+  }
+  case COL_RESULT_CAPTURE_PATH:
+    set_string(req, r ? r->capture_path : "", SIPDIAG_AGENT_TEXT_MAX);
+    break;
+  case COL_RESULT_CAPTURE_NOTE:
+    set_string(req, r ? r->capture_note : "", SIPDIAG_AGENT_TEXT_MAX);
+    break;
+  case COL_RESULT_CAPTURE_PACKETS: set_uint(req, ASN_UNSIGNED, r ? r->capture_packets : 0); break;
   default:
     netsnmp_set_request_error(NULL, req, SNMP_NOSUCHOBJECT);
     break;
@@ -578,7 +637,7 @@ int table_init(void)
     return -1;
   netsnmp_table_helper_add_indexes(ti, ASN_UNSIGNED, 0);
   ti->min_column = COL_REGISTRAR;
-  ti->max_column = COL_ROWSTATUS;
+  ti->max_column = COL_RESULT_CAPTURE_PACKETS;
   /* column 9 is not used */
   ranges[0].isRange = 1;
   ranges[0].details.range[0] = COL_REGISTRAR;
@@ -586,7 +645,7 @@ int table_init(void)
   ranges[0].next = &ranges[1];
   ranges[1].isRange = 1;
   ranges[1].details.range[0] = COL_STATE;
-  ranges[1].details.range[1] = COL_ROWSTATUS;
+  ranges[1].details.range[1] = COL_RESULT_CAPTURE_PACKETS;
   ranges[1].next = NULL;
   ti->valid_columns = ranges;
   return netsnmp_tdata_register(reg, rows_tdata(), ti) == SNMPERR_SUCCESS ? 0 : -1;

@@ -1,0 +1,128 @@
+#!/bin/bash
+# The second revision's result columns (32-38) and the icmpError(10) history
+# event, from a closed UDP port on 127.0.0.1: serviceNotListening refining
+# serverNoResponse, the ICMP error, the target, and a pcap file tshark
+# reads.  Then the capture tokens, re-read on SIGHUP: sipdiagCaptureDir DIR,
+# sipdiagCaptureDir none (ICMP errors still decoded, no file) and
+# sipdiagCapture no (no capture: the ping decides).
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || skip "capturing packets needs root (CAP_NET_RAW)"
+need_cmd tshark
+start_all
+CLOSED=$(closed_udp_port)
+TARGET="udp 127.0.0.1:$CLOSED"
+
+# sval OID: a string column without the tools' quotes.
+sval() { sget "$1" | sed -e 's/^"//' -e 's/"$//'; }
+
+# run_row INDEX: trigger and wait for the result.
+run_row() {
+	expect_set "" "trigger row $1" "$T.10.$1" i 2
+	wait_state "$1" 4 10
+}
+
+# no result yet: the new columns read as documented
+new_row 1 "sip:127.0.0.1:$CLOSED" sip:dave@127.0.0.1 "$T.6.1" i 2
+check_eq "$(sget $T.32.1)" 1 "refines none(1) before a run"
+for c in 33 34 35 36 37; do
+	check_eq "$(sget $T.$c.1)" '""' "column $c empty before a run"
+done
+check_eq "$(sget $T.38.1)" 0 "capture packets 0 before a run"
+expect_set notWritable "column 36 is read-only" $T.36.1 s /tmp/x
+
+# ---- the default: capture files in the persistent directory
+run_row 1
+check_eq "$(sget $T.13.1)" 15 "fault serviceNotListening"
+check_eq "$(sget $T.12.1)" 20 "code 20 (port unreachable)"
+check_eq "$(sget $T.32.1)" 5 "refines serverNoResponse"
+icmp=$(sval $T.33.1)
+case $icmp in
+*"port unreachable"*) log "ok: ICMP error: $icmp" ;;
+*) fail "ICMP error column: '$icmp'" ;;
+esac
+check_eq "$(sget $T.34.1)" '""' "no NAT hint on loopback"
+targets=$(sval $T.35.1)
+case $targets in
+"$TARGET"*) log "ok: targets: $targets" ;;
+*) fail "targets column: '$targets', expected it to list $TARGET" ;;
+esac
+path=$(sval $T.36.1)
+packets=$(sget $T.38.1)
+case $path in
+"$TMP/sipdiagd-persist/sipdiag-captures/"*.pcap) log "ok: capture path $path" ;;
+*) fail "capture path '$path' is not in the persistent directory" ;;
+esac
+check_eq "$(sget $T.37.1)" '""' "no capture note for a complete capture"
+if [ -f "$path" ]; then
+	if shown=$(tshark -r "$path" 2>/dev/null); then
+		log "tshark -r: $(printf '%s\n' "$shown" | wc -l) packets"
+		check_eq "$(printf '%s\n' "$shown" | grep -c .)" "$packets" "packets in the file"
+		printf '%s' "$shown" | grep -qi "unreachable" ||
+			fail "the capture holds no ICMP unreachable: $shown"
+	else
+		fail "tshark cannot read $path"
+	fi
+else
+	fail "capture file '$path' does not exist"
+fi
+[ "$packets" -ge 2 ] 2>/dev/null || fail "capture packets: $packets, expected the REGISTER and the ICMP error"
+
+# the history: dnsResult, registerSent... and an icmpError(10) step whose
+# info column carries the text
+hist=$(swalk $H.3.1)
+log "history: $(printf '%s\n' "$hist" | awk '{print $2}' | tr '\n' ' ')"
+check_eq "$(sget $H.3.1.1)" 9 "first step dnsResult"
+step=$(printf '%s\n' "$hist" | awk '$2 == 10 {print $1; exit}')
+if [ -z "$step" ]; then
+	fail "no icmpError(10) step in the history"
+else
+	step=${step##*.}
+	info=$(sval $H.6.1.$step)
+	case $info in
+	*"port unreachable"*) log "ok: icmpError step $step: $info" ;;
+	*) fail "icmpError step $step info: '$info'" ;;
+	esac
+	check_eq "$(sget $H.5.1.$step)" 0 "icmpError step carries no SIP status"
+fi
+
+# ---- sipdiagCaptureDir DIR
+echo "sipdiagCaptureDir $TMP/caps/" >>"$SDCONF"
+kill -HUP "$SIPDIAGD_PID"
+sleep 0.5
+run_row 1
+path=$(sval $T.36.1)
+case $path in
+"$TMP/caps/"*.pcap) [ -f "$path" ] && log "ok: capture in $TMP/caps" || fail "no file $path" ;;
+*) fail "capture path '$path' is not in $TMP/caps" ;;
+esac
+
+# ---- sipdiagCaptureDir none: ICMP errors still name the cause, no file
+sed -i '/^sipdiagCaptureDir/d' "$SDCONF"
+echo "sipdiagCaptureDir none" >>"$SDCONF"
+kill -HUP "$SIPDIAGD_PID"
+sleep 0.5
+run_row 1
+check_eq "$(sget $T.13.1)" 15 "none: fault still serviceNotListening"
+check_eq "$(sget $T.36.1)" '""' "none: no capture path"
+check_eq "$(sget $T.38.1)" 0 "none: no packets written"
+note=$(sval $T.37.1)
+[ -n "$note" ] && log "ok: none: note '$note'" || fail "none: the capture note says nothing"
+
+# ---- sipdiagCapture no: no capture, no ICMP findings; the ping decides
+echo "sipdiagCapture no" >>"$SDCONF"
+kill -HUP "$SIPDIAGD_PID"
+sleep 0.5
+run_row 1
+f=$(sget $T.13.1)
+check_eq "$f" 5 "no capture: serverNoResponse by the ping"
+check_eq "$(sget $T.32.1)" "$f" "refines equals the fault for an original class"
+check_eq "$(sget $T.33.1)" '""' "no capture: no ICMP error"
+check_eq "$(sget $T.36.1)" '""' "no capture: no path"
+check_eq "$(sval $T.37.1)" "capture disabled" "no capture: the note"
+case $(sval $T.35.1) in
+"$TARGET"*) log "ok: targets still listed" ;;
+*) fail "no capture: targets column '$(sval $T.35.1)'" ;;
+esac
+kill -0 "$SIPDIAGD_PID" || fail "sipdiagd died"
+grep -i "sipdiagCapture" "$TMP/sipdiagd.log" && fail "sipdiagd complained about a capture token"
+finish

@@ -516,7 +516,7 @@ static void schedule_finish(sipdiag_run_t *run)
   /* With a capture running, give the kernel ring time to hand over the
    * last packets (the verdict and the times are already fixed). */
   su_timer_set_interval(run->step_timer, complete, run,
-                        run->capture ? 3 * SIPDIAG_CAPTURE_TIMEOUT_MS : 0);
+                        run->capture ? 10 * SIPDIAG_CAPTURE_TIMEOUT_MS : 0);
 }
 
 static void verdict(sipdiag_run_t *run, unsigned code)

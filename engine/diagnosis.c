@@ -17,6 +17,7 @@
 #include "pinger.h"
 #include "capture.h"
 #include "auth.h"
+#include "transport_check.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -125,6 +126,9 @@ struct sipdiag_run {
   su_sockaddr_t server;
   socklen_t server_len;
   sipdiag_capture_t *capture;  /* packet evidence and ICMP errors, or NULL */
+  sipdiag_transport_check_t *tcheck; /* our own TCP/TLS connection test  */
+  unsigned tcheck_done;       /* bit per hop: checked already            */
+  unsigned transport_code;    /* what the check found (20-23, 30, 31), 0 */
   sipdiag_icmp_class_t icmp_class; /* the last ICMP error about our packets */
   sipdiag_pinger_t *pinger;
   bool pings_started, pings_done, ping_unavailable;
@@ -267,6 +271,7 @@ static bool collect_targets(sipdiag_run_t *run)
     hop->protocol = ai->ai_protocol;
     memcpy(&hop->address, su, ai->ai_addrlen < sizeof hop->address ? ai->ai_addrlen
                                                                     : sizeof hop->address);
+    hop->address.su_port = htons((uint16_t)port);
     snprintf(r->targets[r->n_targets].text, sizeof r->targets[0].text, "%s %s%s%s:%u",
              proto, v6 ? "[" : "", addr, v6 ? "]" : "", port);
     r->n_targets++;
@@ -458,6 +463,8 @@ static void stop_capture(sipdiag_run_t *run)
 
 static void release(sipdiag_run_t *run)
 {
+  sipdiag_transport_check_stop(run->tcheck);
+  run->tcheck = NULL;
   sipdiag_pinger_stop(run->pinger);
   run->pinger = NULL;
   stop_capture(run);
@@ -650,6 +657,62 @@ static void on_icmp(void *context, const sipdiag_icmp_info_t *info)
   check_silence_verdict(run);
 }
 
+/* ---- TCP and TLS: our own connection test ------------------------------- */
+
+/* The code a failed check stands for; 0 when it names no cause (success,
+ * or a timeout, which the patent's flow diagnoses). */
+static unsigned transport_code_of(const sipdiag_transport_outcome_t *o)
+{
+  switch (o->result) {
+  case SIPDIAG_TC_REFUSED: return SIPDIAG_CODE_PORT_UNREACHABLE;
+  case SIPDIAG_TC_UNREACHABLE:
+    return o->error == ENETUNREACH ? SIPDIAG_CODE_NET_UNREACHABLE :
+           o->error == EHOSTUNREACH ? SIPDIAG_CODE_HOST_UNREACHABLE :
+           o->error == EACCES || o->error == EPERM ? SIPDIAG_CODE_ADMIN_PROHIBITED : 0;
+  case SIPDIAG_TC_TLS_HANDSHAKE_FAILED:
+  case SIPDIAG_TC_TLS_CLOSED: return SIPDIAG_CODE_TLS_HANDSHAKE;
+  case SIPDIAG_TC_TLS_CERTIFICATE_REJECTED: return SIPDIAG_CODE_TLS_CERTIFICATE;
+  default: return 0;
+  }
+}
+
+static void on_transport_check(void *context, const sipdiag_transport_outcome_t *o)
+{
+  sipdiag_run_t *run = context;
+  sipdiag_result_t *r = &run->result;
+  sipdiag_transport_check_stop(run->tcheck);   /* allowed from its callback */
+  run->tcheck = NULL;
+  if (run->phase == PHASE_FINISHING)
+    return;
+  sipdiag_result_add_step(r, SIPDIAG_STEP_TRANSPORT_CHECK, elapsed_ms(run), 0, 0, false,
+                          "%s %s %s in %u ms", o->tls ? "TLS" : "TCP", o->server,
+                          sipdiag_tc_result_name(o->result), o->elapsed_ms);
+  copy_string(r->transport_check, sizeof r->transport_check, o->text);
+  run->transport_code = transport_code_of(o);
+  check_silence_verdict(run);
+}
+
+/* Runs once per connection-oriented target, beside the REGISTER sofia
+ * sends (so it costs no time): sofia folds refused connections, TLS and
+ * certificate failures into one local 503; this check names them. */
+static void start_transport_check(sipdiag_run_t *run)
+{
+  struct run_target *hop = &run->hops[run->current_hop];
+  if (hop->protocol == TPPROTO_UDP || run->tcheck || run->current_hop >= 32 ||
+      (run->tcheck_done & (1u << run->current_hop)))
+    return;
+  run->tcheck_done |= 1u << run->current_hop;
+  /* The name the certificate must carry: the first hop's host (RFC 5922). */
+  url_t *first = url_make(run->home, run->first_hop);
+  socklen_t len = hop->address.su_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                     : sizeof(struct sockaddr_in);
+  run->tcheck = sipdiag_transport_check_start(run->engine->root, &hop->address.su_sa, len,
+                                              hop->protocol == TPPROTO_TLS,
+                                              first ? first->url_host : NULL, NULL, true,
+                                              run->settings.attempt_timeout_ms,
+                                              on_transport_check, run);
+}
+
 /* Packet evidence: a pcap file of this run's own packets (when a directory
  * is set) and, either way, ICMP errors about them. */
 static void start_capture(sipdiag_run_t *run)
@@ -690,6 +753,11 @@ static void check_silence_verdict(sipdiag_run_t *run)
   sipdiag_result_t *r = &run->result;
   if (!run->silence_exhausted || run->phase != PHASE_REGISTERING)
     return;
+  if (run->transport_code) {  /* our own TCP/TLS check named the cause */
+    snprintf(run->detail, sizeof run->detail, "%s", r->transport_check);
+    verdict(run, run->transport_code);
+    return;
+  }
   unsigned icmp_code = icmp_verdict(run);
   if (icmp_code) {   /* an ICMP error names the cause: no need to wait */
     verdict(run, icmp_code);
@@ -761,8 +829,10 @@ static void send_register(sipdiag_run_t *run)
                                         sizeof proxy_authorization);
 
   struct run_target *hop = &run->hops[run->current_hop];
-  if (!cleanup && run->current_hop < run->result.n_targets)
+  if (!cleanup && run->current_hop < run->result.n_targets) {
     run->result.targets[run->current_hop].tried = true;
+    start_transport_check(run);
+  }
   run->orq = nta_outgoing_tcreate(run->leg, on_response, run,
                                   URL_STRING_MAKE(hop->route),
                                   SIP_METHOD_REGISTER,

@@ -117,6 +117,7 @@ const char *sipdiag_step_kind_name(sipdiag_step_kind_t kind)
   case SIPDIAG_STEP_CANCELED: return "canceled";
   case SIPDIAG_STEP_DNS_RESULT: return "dns";
   case SIPDIAG_STEP_ICMP_ERROR: return "icmp_error";
+  case SIPDIAG_STEP_TRANSPORT_CHECK: return "transport_check";
   }
   return "invalid";
 }

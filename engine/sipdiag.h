@@ -93,6 +93,7 @@ typedef enum sipdiag_step_kind {
   SIPDIAG_STEP_CANCELED = 8,
   SIPDIAG_STEP_DNS_RESULT = 9,     /* where the first hop resolved to        */
   SIPDIAG_STEP_ICMP_ERROR = 10,    /* an ICMP error about one of our packets */
+  SIPDIAG_STEP_TRANSPORT_CHECK = 11, /* own TCP/TLS connection test: outcome */
 } sipdiag_step_kind_t;
 
 typedef struct sipdiag_step {
@@ -149,6 +150,9 @@ typedef struct sipdiag_result {
   /* The last ICMP error about our packets ("" none), e.g. "ICMP port
    * unreachable from 127.0.0.1". */
   char icmp_error[SIPDIAG_STEP_INFO_MAX * 2];
+  /* The TCP/TLS transport check of a connection-oriented target: what it
+   * found ("" when none ran), e.g. "TLS certificate rejected: ...". */
+  char transport_check[SIPDIAG_TC_TEXT_MAX];
   unsigned n_targets;         /* where the first hop's name resolved to     */
   sipdiag_target_t targets[SIPDIAG_MAX_TARGETS];
   int64_t start_ms;           /* wall clock, milliseconds since the epoch  */

@@ -97,6 +97,28 @@
 #define SIPDIAG_CAPTURE_REASON_MAX         256
 #define SIPDIAG_PATH_MAX                   SIPDIAG_CAPTURE_PATH_MAX
 
+/* --- TCP/TLS transport check (engine/transport_check.c) -------------------- */
+
+
+/* Timeout used when the caller passes 0, and the largest one accepted
+ * (larger values are clamped).  The default is the engine's REGISTER
+ * attempt timeout, so the check never outlasts one attempt. */
+#define SIPDIAG_TC_DEFAULT_TIMEOUT_MS   4000
+#define SIPDIAG_TC_MAX_TIMEOUT_MS       60000
+/* Largest certificate chain accepted from the server, in octets (OpenSSL's
+ * own default is 100 KiB; real chains are 2-10 KiB). */
+#define SIPDIAG_TC_MAX_CERT_LIST        (64 * 1024)
+/* Octets of the server's first bytes kept, to tell "not TLS at all" (a SIP
+ * or HTTP answer on the TLS port) from a real TLS failure. */
+#define SIPDIAG_TC_FIRST_BYTES          32
+/* Sizes of the outcome's text fields (each always NUL-terminated and cut
+ * short if needed). */
+#define SIPDIAG_TC_TEXT_MAX             384   /* the human sentence       */
+#define SIPDIAG_TC_ENDPOINT_MAX         72    /* "[2001:db8::1]:5061"     */
+#define SIPDIAG_TC_REASON_MAX           128   /* OpenSSL / X509 reasons   */
+#define SIPDIAG_TC_NAME_MAX             256   /* subject, issuer, SANs    */
+#define SIPDIAG_TC_SHORT_MAX            64    /* version, cipher, alert   */
+
 /* Steps kept per diagnosis; the oldest are dropped (and counted) first. */
 #define SIPDIAG_MAX_STEPS                  64
 

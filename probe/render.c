@@ -80,7 +80,12 @@ void sipdiag_render_json(FILE *out, const sipdiag_result_t *r, const char *regis
     fprintf(out, "null");
   fprintf(out, ",\"packets\":%u,\"note\":", r->capture_packets);
   json_string(out, r->capture_note);
-  fprintf(out, "},\"icmp_error\":");
+  fprintf(out, "},\"transport_check\":");
+  if (r->transport_check[0])
+    json_string(out, r->transport_check);
+  else
+    fprintf(out, "null");
+  fprintf(out, ",\"icmp_error\":");
   if (r->icmp_error[0])
     json_string(out, r->icmp_error);
   else
@@ -156,6 +161,8 @@ void sipdiag_render_text(FILE *out, const sipdiag_result_t *r, const char *regis
   fprintf(out, "  duration     %" PRIu32 " ms\n", r->duration_ms);
   if (r->icmp_error[0])
     fprintf(out, "  ICMP         %s\n", r->icmp_error);
+  if (r->transport_check[0])
+    fprintf(out, "  transport    %s\n", r->transport_check);
   if (r->capture_path[0])
     fprintf(out, "  capture      %s (%u packets%s%s)\n", r->capture_path, r->capture_packets,
             r->capture_note[0] ? "; " : "", r->capture_note);

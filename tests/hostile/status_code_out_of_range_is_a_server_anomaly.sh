@@ -1,0 +1,21 @@
+#!/bin/bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"  # the harness may run us with sh
+# Proves what a status code outside 100-699 that sofia still parses does
+# today: 700 and 999 are final and taken as the server's answer, classed
+# serverAnomaly (engine/names.c: "700 and above are undefined in SIP"),
+# after 1 REGISTER; a status below 100 is taken as provisional and the
+# diagnosis ends as silence after 3.  (Codes above 999 are in
+# status_code_beyond_999_stays_in_the_mib_range.sh, a known bug.)
+. "$(dirname "$0")/lib.sh"
+
+hostile_setup
+for code in 700 999; do
+	for tp in udp tcp; do
+		hostile_case "$tp" malformed-status --status-line "SIP/2.0 $code Out Of Range"
+		expect "$code" serverAnomaly 1
+		assert_json '.sip_status' "$code"
+	done
+done
+hostile_case udp malformed-status --status-line 'SIP/2.0 099 Below'
+expect_silence 3
+finish

@@ -210,6 +210,9 @@ static void get_column(netsnmp_request_info *req, const struct diag_row *row, un
     set_string(req, r ? r->capture_note : "", SIPDIAG_AGENT_TEXT_MAX);
     break;
   case COL_RESULT_CAPTURE_PACKETS: set_uint(req, ASN_UNSIGNED, r ? r->capture_packets : 0); break;
+  case COL_RESULT_TRANSPORT_CHECK:
+    set_string(req, r ? r->transport_check : "", SIPDIAG_AGENT_TEXT_MAX);
+    break;
   default:
     netsnmp_set_request_error(NULL, req, SNMP_NOSUCHOBJECT);
     break;
@@ -637,7 +640,7 @@ int table_init(void)
     return -1;
   netsnmp_table_helper_add_indexes(ti, ASN_UNSIGNED, 0);
   ti->min_column = COL_REGISTRAR;
-  ti->max_column = COL_RESULT_CAPTURE_PACKETS;
+  ti->max_column = COL_RESULT_TRANSPORT_CHECK;
   /* column 9 is not used */
   ranges[0].isRange = 1;
   ranges[0].details.range[0] = COL_REGISTRAR;
@@ -645,7 +648,7 @@ int table_init(void)
   ranges[0].next = &ranges[1];
   ranges[1].isRange = 1;
   ranges[1].details.range[0] = COL_STATE;
-  ranges[1].details.range[1] = COL_RESULT_CAPTURE_PACKETS;
+  ranges[1].details.range[1] = COL_RESULT_TRANSPORT_CHECK;
   ranges[1].next = NULL;
   ti->valid_columns = ranges;
   return netsnmp_tdata_register(reg, rows_tdata(), ti) == SNMPERR_SUCCESS ? 0 : -1;

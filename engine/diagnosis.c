@@ -65,6 +65,7 @@ enum run_phase {
 struct sipdiag_engine {
   su_root_t *root;
   sres_resolver_t *resolver; /* shared by every run, made on first use    */
+  unsigned captures;         /* captures running, <= SIPDIAG_CAPTURE_MAX_CONCURRENT */
   sipdiag_run_t *runs;        /* doubly linked list of live runs          */
   unsigned running;
 };
@@ -452,6 +453,7 @@ static void stop_capture(sipdiag_run_t *run)
   sipdiag_capture_stats_t stats;
   sipdiag_capture_stop(run->capture, &stats);
   run->capture = NULL;
+  run->engine->captures--;
   run->result.capture_packets = (unsigned)stats.packets_written;
   if (stats.limit_reached)
     snprintf(run->result.capture_note, sizeof run->result.capture_note,
@@ -726,6 +728,12 @@ static void start_capture(sipdiag_run_t *run)
     copy_string(r->capture_note, sizeof r->capture_note, "capture disabled");
     return;
   }
+  if (run->engine->captures >= SIPDIAG_CAPTURE_MAX_CONCURRENT) {
+    snprintf(r->capture_note, sizeof r->capture_note,
+             "no capture: %u diagnoses were already capturing (the limit)",
+             SIPDIAG_CAPTURE_MAX_CONCURRENT);
+    return;
+  }
   if (run->settings.capture_dir[0]) {
     mkdir(run->settings.capture_dir, 0700);   /* one level; may exist */
     if (sipdiag_capture_make_path(run->settings.capture_dir, run->aor, time(NULL),
@@ -740,6 +748,8 @@ static void start_capture(sipdiag_run_t *run)
     .context = run,
   };
   run->capture = sipdiag_capture_start(run->engine->root, &config, reason, sizeof reason);
+  if (run->capture)
+    run->engine->captures++;
   if (!run->capture) {
     r->capture_path[0] = '\0';
     copy_string(r->capture_note, sizeof r->capture_note, reason);

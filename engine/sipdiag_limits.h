@@ -96,6 +96,11 @@
 /* Room for a reason text. */
 #define SIPDIAG_CAPTURE_REASON_MAX         256
 #define SIPDIAG_PATH_MAX                   SIPDIAG_CAPTURE_PATH_MAX
+/* Captures running at once per engine: each maps a kernel ring of
+ * SIPDIAG_CAPTURE_BUFFER_BYTES and costs a filter compile when it starts,
+ * so a burst of diagnoses must not open one each.  Runs beyond this go on
+ * without packet evidence (and without ICMP findings), and say so. */
+#define SIPDIAG_CAPTURE_MAX_CONCURRENT     16
 
 /* --- TCP/TLS transport check (engine/transport_check.c) -------------------- */
 

@@ -342,8 +342,12 @@ server_registers() {
 
 # server_register_lines USER: the raw log lines, for messages.
 server_register_lines() {
+	# one line per distinct REGISTER: UDP retransmissions (same Call-ID
+	# and CSeq) are logged again by Kamailio and must not count twice
 	tail -n "+$((${KAM_LOG_MARK:-0} + 1))" "$KAM_LOG" |
-		grep -F 'SIPDIAG-REQ method=REGISTER' | grep -F " tuser=$1 "
+		grep -F 'SIPDIAG-REQ method=REGISTER' | grep -F " tuser=$1 " |
+		awk '{ key = ""; for (i = 1; i <= NF; i++) if ($i ~ /^(cseq|callid)=/) key = key $i;
+		       if (!seen[key]++) print }'
 }
 
 # terminal_register USER PASSWORD CONTACT: make the "terminal's own" binding,

@@ -17,6 +17,7 @@
 #include "pinger.h"
 #include "capture.h"
 #include "auth.h"
+#include "response.h"
 #include "transport_check.h"
 
 #include <arpa/inet.h>
@@ -110,6 +111,7 @@ struct sipdiag_run {
   unsigned expires;
   bool first_response_seen;
   bool credentials_sent;      /* some REGISTER carried an Authorization  */
+  unsigned responses;         /* from the network, this run              */
   int last_final_status;      /* for the timer: the server's last verdict */
   su_time_t orq_started;
 
@@ -160,6 +162,8 @@ static void build_contact(sipdiag_run_t *run);
 static void start_capture(sipdiag_run_t *run);
 static void send_register(sipdiag_run_t *run);
 static void check_silence_verdict(sipdiag_run_t *run);
+static bool malformed_or_flood(sipdiag_run_t *run, nta_outgoing_t *orq, int status,
+                               const char *phrase);
 
 /* ---- where the requests go -------------------------------------------- */
 
@@ -423,25 +427,6 @@ static void build_contact(sipdiag_run_t *run)
   snprintf(run->contact, sizeof run->contact, "<sip:sipdiag-%08x@%s%s%s:%s%s>",
            tag, strchr(host, ':') && host[0] != '[' ? "[" : "", host,
            strchr(host, ':') && host[0] != '[' ? "]" : "", port, transport);
-}
-
-/* RFC 3581: a server that saw another source than our Via's sent-by says so
- * in received= and rport=; that is the mark of a NAT on the path. */
-static void note_nat(sipdiag_result_t *r, sip_t const *sip)
-{
-  sip_via_t const *via = sip ? sip->sip_via : NULL;
-  if (!via || !via->v_host)
-    return;
-  const char *port = via->v_port ? via->v_port : "5060";
-  bool other_address = via->v_received && strcasecmp(via->v_received, via->v_host) != 0;
-  bool other_port = via->v_rport && *via->v_rport && strcmp(via->v_rport, port) != 0;
-  if (!other_address && !other_port)
-    return;
-  r->nat_detected = true;
-  snprintf(r->nat_seen_as, sizeof r->nat_seen_as, "%.63s:%.7s",
-           via->v_received ? via->v_received : via->v_host,
-           via->v_rport && *via->v_rport ? via->v_rport : port);
-  snprintf(r->nat_local, sizeof r->nat_local, "%.63s:%.7s", via->v_host, port);
 }
 
 /* ---- the self-diagnosis timer and teardown ---------------------------- */
@@ -790,33 +775,23 @@ static void check_silence_verdict(sipdiag_run_t *run)
 
 /* ---- digest authentication -------------------------------------------- */
 
+/* The classification of answers (response.c) reads and updates these. */
+static sipdiag_response_ctx_t response_ctx(sipdiag_run_t *run)
+{
+  sipdiag_response_ctx_t ctx = { run->home, &run->auth_www, &run->auth_proxy, run->auth_user,
+                                 run->expires, run->algorithm_unsupported,
+                                 run->detail, sizeof run->detail };
+  return ctx;
+}
+
 /* Keeps a 401/407 challenge to answer with the next REGISTER; false when
  * the terminal cannot answer it (the reason goes into the detail). */
 static bool take_challenge(sipdiag_run_t *run, sip_t const *sip, int status)
 {
-  msg_auth_t const *offered = status == 407
-    ? (msg_auth_t const *)sip->sip_proxy_authenticate
-    : (msg_auth_t const *)sip->sip_www_authenticate;
-  sipdiag_auth_t *auth = status == 407 ? &run->auth_proxy : &run->auth_www;
-  char algorithms[SIPDIAG_DIGEST_OFFERED_MAX];
-
-  /* Credentials are computed from the fresh challenge alone. */
-  switch (sipdiag_auth_take(auth, run->home, offered, algorithms, sizeof algorithms)) {
-  case SIPDIAG_AUTH_NO_CHALLENGE:
-    snprintf(run->detail, sizeof run->detail, " (the %d carried no challenge)", status);
-    return false;
-  case SIPDIAG_AUTH_UNSUPPORTED:
-    run->algorithm_unsupported = true;
-    snprintf(run->detail, sizeof run->detail,
-             " with only digest challenges the terminal cannot answer: %.200s", algorithms);
-    return false;
-  case SIPDIAG_AUTH_TAKEN:
-    break;
-  }
-  run->algorithm_unsupported = false;
-  snprintf(run->detail, sizeof run->detail, " for user '%.60s' (digest %.20s)", run->auth_user,
-           sipdiag_digest_alg_name(auth->challenge.alg));
-  return true;
+  sipdiag_response_ctx_t ctx = response_ctx(run);
+  bool taken = sipdiag_response_take_challenge(&ctx, sip, status);
+  run->algorithm_unsupported = ctx.algorithm_unsupported;
+  return taken;
 }
 
 /* ---- REGISTER ----------------------------------------------------------- */
@@ -915,37 +890,20 @@ static void explain_final(sipdiag_run_t *run, unsigned code)
   case 480: why = "the server holds the account as temporarily unavailable"; break;
   default: break;
   }
+  sipdiag_fault_t fault = sipdiag_fault_for_code(code);
   if (why)
     snprintf(run->detail, sizeof run->detail, "%s", why);
-  else if (code >= 300)
-    run->detail[0] = '\0';
+  else if (fault == SIPDIAG_FAULT_SERVER_ANOMALY || fault == SIPDIAG_FAULT_TERMINAL_ERROR ||
+           fault == SIPDIAG_FAULT_SERVER_ERROR || fault == SIPDIAG_FAULT_GLOBAL_FAILURE)
+    run->detail[0] = '\0';   /* these classes keep no detail of an earlier answer */
 }
 
 static sipdiag_answer_t answer_of(sipdiag_run_t *run, sip_t const *sip, int status, bool local)
 {
-  sipdiag_answer_t a = { SIPDIAG_ANSWER_FINAL, status, false };
-  if (local) {
-    a.kind = SIPDIAG_ANSWER_SILENCE;
-    a.status = 0;
-  } else if (status == 401 || status == 407) {
-    a.kind = SIPDIAG_ANSWER_CHALLENGE;
-    a.answerable = take_challenge(run, sip, status);
-  } else if (status == 423) {
-    a.kind = SIPDIAG_ANSWER_TOO_BRIEF;
-    unsigned min = sip->sip_min_expires ? (unsigned)sip->sip_min_expires->me_delta : 0;
-    if (min == 0) {
-      copy_string(run->detail, sizeof run->detail, " without a Min-Expires header");
-    } else if (min > SIPDIAG_MIN_EXPIRES_MAX_S) {
-      snprintf(run->detail, sizeof run->detail,
-               " with an absurd Min-Expires of %u s", min);
-    } else {
-      a.answerable = true;
-      if (min > run->expires)
-        run->expires = min;
-      snprintf(run->detail, sizeof run->detail,
-               " even with Expires %u (Min-Expires %u)", run->expires, min);
-    }
-  }
+  sipdiag_response_ctx_t ctx = response_ctx(run);
+  sipdiag_answer_t a = sipdiag_response_classify(&ctx, sip, status, local);
+  run->expires = ctx.expires;
+  run->algorithm_unsupported = ctx.algorithm_unsupported;
   return a;
 }
 
@@ -967,9 +925,11 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
   if (run->phase != PHASE_REGISTERING && run->phase != PHASE_CLEANUP)
     return 0;
   note_server(run, orq, !local);
+  if (!local && malformed_or_flood(run, orq, status, phrase))
+    return 0;
 
   if (!local && !r->nat_detected)
-    note_nat(r, sip);
+    sipdiag_response_note_nat(r, sip);
   if (!local && run->current_hop < r->n_targets)
     r->targets[run->current_hop].answered = true;
   if (!local && !run->first_response_seen) {
@@ -1039,6 +999,39 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
   }
   nta_outgoing_destroy(orq);
   return 0;
+}
+
+/* A status outside 100-999 is not SIP, and a server answering more than
+ * SIPDIAG_MAX_RESPONSES times in one run is flooding: either ends the run
+ * at once (the flood would otherwise keep the loop busy past the timer). */
+static bool malformed_or_flood(sipdiag_run_t *run, nta_outgoing_t *orq, int status,
+                               const char *phrase)
+{
+  sipdiag_result_t *r = &run->result;
+  unsigned code = 0;
+  if (++run->responses > SIPDIAG_MAX_RESPONSES) {
+    snprintf(run->detail, sizeof run->detail,
+             "it sent more than %d responses to this diagnosis's REGISTERs (a flood)",
+             SIPDIAG_MAX_RESPONSES);
+    code = SIPDIAG_CODE_FLOOD;
+  } else if (status < 100 || status > 999) {
+    snprintf(run->detail, sizeof run->detail,
+             "it answered with status code %d (\"%.40s\"), which is not SIP", status, phrase);
+    sipdiag_result_add_step(r, SIPDIAG_STEP_RESPONSE, elapsed_ms(run),
+                            nta_outgoing_cseq(orq), 0, run->phase == PHASE_CLEANUP,
+                            "status %d: not SIP", status);
+    code = SIPDIAG_CODE_MALFORMED;
+  }
+  if (!code)
+    return false;
+  if (run->phase == PHASE_CLEANUP) {   /* the verdict (2xx) stands */
+    schedule_finish(run);
+    return true;
+  }
+  r->sip_status = 0;   /* the MIB's range is 0..999: keep only SIP codes */
+  copy_string(r->sip_reason, sizeof r->sip_reason, phrase);
+  verdict(run, code);
+  return true;
 }
 
 /* ---- starting ------------------------------------------------------------ */

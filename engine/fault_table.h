@@ -27,7 +27,7 @@
     "check the account's user name, authentication user and password")               \
   X(INTERVAL_TOO_BRIEF, "intervalTooBrief",   7, "423",     "the server still rejects the registration interval after Min-Expires was honoured", \
     "check the registration interval settings of the terminal and the server")        \
-  X(SERVER_ANOMALY,    "serverAnomaly",       8, "300-399", "the server redirected the REGISTER, which a registrar should not do", \
+  X(SERVER_ANOMALY,    "serverAnomaly",       8, "300-399,700-999", "the server redirected the REGISTER, which a registrar should not do", \
     "check the registrar address and the server's configuration")                     \
   X(TERMINAL_ERROR,    "terminalError",       9, "400-499", "the server rejected the request as the terminal's error",      \
     "check the account (AOR, domain, user) and the terminal's SIP settings")          \
@@ -49,6 +49,8 @@
   X(TLS_FAILURE,       "tlsFailure",         17, "30,31",   "the TLS connection to the server failed (handshake or certificate)", \
     "check the server's certificate, the terminal's trusted CAs and TLS versions")    \
   X(AUTH_ALGORITHM_UNSUPPORTED, "authAlgorithmUnsupported", 18, "40", "the server offers only digest algorithms the terminal cannot answer", \
-    "enable MD5 or SHA-256 digest on the server for this account")
+    "enable MD5 or SHA-256 digest on the server for this account")                   \
+  X(MALFORMED_RESPONSE, "malformedResponse", 19, "50,51",   "the server answered with something that is not valid SIP, or flooded answers", \
+    "check the server software (and any SIP ALG on the path) with the packet capture")
 
 #endif /* SIPDIAG_FAULT_TABLE_H */

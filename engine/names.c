@@ -44,6 +44,8 @@ sipdiag_fault_t sipdiag_fault_for_code(unsigned code)
   case SIPDIAG_CODE_TLS_HANDSHAKE:
   case SIPDIAG_CODE_TLS_CERTIFICATE: return SIPDIAG_FAULT_TLS_FAILURE;
   case SIPDIAG_CODE_AUTH_ALGORITHM: return SIPDIAG_FAULT_AUTH_ALGORITHM_UNSUPPORTED;
+  case SIPDIAG_CODE_MALFORMED:
+  case SIPDIAG_CODE_FLOOD: return SIPDIAG_FAULT_MALFORMED_RESPONSE;
   case 401: case 407: return SIPDIAG_FAULT_AUTH_FAILURE;
   case 423: return SIPDIAG_FAULT_INTERVAL_TOO_BRIEF;
   }
@@ -54,8 +56,11 @@ sipdiag_fault_t sipdiag_fault_for_code(unsigned code)
   if (code < 500) return SIPDIAG_FAULT_TERMINAL_ERROR;
   if (code < 600) return SIPDIAG_FAULT_SERVER_ERROR;
   if (code < 700) return SIPDIAG_FAULT_GLOBAL_FAILURE;
-  /* 700 and above are undefined in SIP: a server that sends them is at fault. */
-  return SIPDIAG_FAULT_SERVER_ANOMALY;
+  /* 700-999 are undefined in SIP: a server that sends them is at fault;
+   * beyond 999 a status code is not SIP at all. */
+  if (code < 1000)
+    return SIPDIAG_FAULT_SERVER_ANOMALY;
+  return SIPDIAG_FAULT_MALFORMED_RESPONSE;
 }
 
 sipdiag_fault_t sipdiag_fault_refines(sipdiag_fault_t fault)
@@ -66,6 +71,7 @@ sipdiag_fault_t sipdiag_fault_refines(sipdiag_fault_t fault)
   case SIPDIAG_FAULT_SERVICE_NOT_LISTENING:
   case SIPDIAG_FAULT_TLS_FAILURE:           return SIPDIAG_FAULT_SERVER_NO_RESPONSE;
   case SIPDIAG_FAULT_AUTH_ALGORITHM_UNSUPPORTED: return SIPDIAG_FAULT_AUTH_FAILURE;
+  case SIPDIAG_FAULT_MALFORMED_RESPONSE:    return SIPDIAG_FAULT_SERVER_ANOMALY;
   default:                                  return fault;
   }
 }

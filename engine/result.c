@@ -100,6 +100,9 @@ void sipdiag_result_describe(sipdiag_result_t *r, const char *registrar,
   case SIPDIAG_FAULT_TLS_FAILURE:
     snprintf(found, sizeof found, "%s: %s (%u REGISTER%s)", server, detail, n, s_n);
     break;
+  case SIPDIAG_FAULT_MALFORMED_RESPONSE:
+    snprintf(found, sizeof found, "%.160s: %.300s", server, detail);
+    break;
   case SIPDIAG_FAULT_AUTH_ALGORITHM_UNSUPPORTED:
     snprintf(found, sizeof found, "%s answered %d %s%s", server, r->sip_status, r->sip_reason,
              detail);

@@ -53,6 +53,8 @@ enum {
   SIPDIAG_CODE_TLS_HANDSHAKE = 30,   /* TLS handshake failed              */
   SIPDIAG_CODE_TLS_CERTIFICATE = 31, /* the server's certificate rejected */
   SIPDIAG_CODE_AUTH_ALGORITHM = 40,  /* no digest algorithm we can answer */
+  SIPDIAG_CODE_MALFORMED = 50,       /* a status code outside 100-999     */
+  SIPDIAG_CODE_FLOOD = 51,           /* more responses than a run accepts */
   SIPDIAG_CODE_INTERNAL_ERROR = 99,  /* the terminal could not run it     */
 };
 
@@ -177,7 +179,7 @@ sipdiag_fault_t sipdiag_fault_refines(sipdiag_fault_t fault);
 sipdiag_fault_t sipdiag_fault_for_code(unsigned code);
 /* Iteration over the table: first and last MIB value. */
 #define SIPDIAG_FAULT_FIRST SIPDIAG_FAULT_NONE
-#define SIPDIAG_FAULT_LAST  SIPDIAG_FAULT_AUTH_ALGORITHM_UNSUPPORTED
+#define SIPDIAG_FAULT_LAST  SIPDIAG_FAULT_MALFORMED_RESPONSE
 
 const char *sipdiag_transport_name(sipdiag_transport_t transport);
 /* "auto", "udp", "tcp", "tls" -> value; 0 when unknown. */

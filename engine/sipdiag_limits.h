@@ -42,6 +42,11 @@
 
 /* REGISTERs of one diagnosis proper, across every class of answer. */
 #define SIPDIAG_MAX_REGISTERS              10
+/* Responses one diagnosis accepts from the network (retransmitted 1xx and
+ * finals included); a server sending more is flooding, and the run ends
+ * (code 51) before the flood can stall the loop or outlast the timer. */
+#define SIPDIAG_MAX_RESPONSES              64
+
 /* REGISTERs spent removing the probe's own binding after a 200. */
 #define SIPDIAG_MAX_CLEANUP_REGISTERS      2
 

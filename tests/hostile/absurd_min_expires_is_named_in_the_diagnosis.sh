@@ -1,10 +1,7 @@
 #!/bin/bash
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"  # the harness may run us with sh
-# KNOWN BUG (expected to fail until the engine is fixed; listed in
-# XFAIL_TESTS): engine/diagnosis.c answer_of() writes "with an absurd
-# Min-Expires of N s" (or "without a Min-Expires header") into the detail,
-# but explain_final() clears the detail for every code >= 300 it has no
-# text for, 423 included, so the diagnosis never says why the probe gave up.
+# Proves an absurd Min-Expires (above a day, or unreadable) is named in the
+# diagnosis of the 423 verdict, after the probe declined to chase it.
 . "$(dirname "$0")/lib.sh"
 
 hostile_setup

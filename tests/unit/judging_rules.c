@@ -106,6 +106,7 @@ static void final_answers_are_kept_as_they_are(void)
     { 400, SIPDIAG_FAULT_TERMINAL_ERROR }, { 500, SIPDIAG_FAULT_SERVER_ERROR },
     { 503, SIPDIAG_FAULT_SERVER_ERROR }, { 603, SIPDIAG_FAULT_GLOBAL_FAILURE },
     { 699, SIPDIAG_FAULT_GLOBAL_FAILURE }, { 701, SIPDIAG_FAULT_SERVER_ANOMALY },
+    { 999, SIPDIAG_FAULT_SERVER_ANOMALY }, { 1000, SIPDIAG_FAULT_MALFORMED_RESPONSE },
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     sipdiag_tally_t t = { 0 };
@@ -152,7 +153,7 @@ static void fault_names_are_the_mib_contract(void)
     NULL, "none", "success", "configIncomplete", "networkUnreachable", "serverNoResponse",
     "authFailure", "intervalTooBrief", "serverAnomaly", "terminalError", "serverError",
     "globalFailure", "internalError", "canceled", "dnsFailure", "serviceNotListening",
-    "adminProhibited", "tlsFailure", "authAlgorithmUnsupported",
+    "adminProhibited", "tlsFailure", "authAlgorithmUnsupported", "malformedResponse",
   };
   CHECK(sizeof names / sizeof names[0] == SIPDIAG_FAULT_LAST + 1, "a class was added: name it here");
   for (int f = SIPDIAG_FAULT_FIRST; f <= SIPDIAG_FAULT_LAST; f++)

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "agent-snmp.h"
 #include "sipdiagd.h"
+#include "parse.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,104 +47,28 @@ static void free_pending(void)
   }
 }
 
-static bool set_text(char *dst, const char *value, const char *key, bool text)
-{
-  size_t len = strlen(value);
-  if (len > SIPDIAG_AGENT_TEXT_MAX) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "%s: %s is longer than %d octets", ACCOUNT_TOKEN, key,
-             SIPDIAG_AGENT_TEXT_MAX);
-    config_perror(msg);
-    return false;
-  }
-  if (text && !utf8_valid((const unsigned char *)value, len)) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "%s: %s is not UTF-8", ACCOUNT_TOKEN, key);
-    config_perror(msg);
-    return false;
-  }
-  memcpy(dst, value, len + 1);
-  return true;
-}
-
 static void parse_account(const char *token, char *line)
 {
   (void)token;
-  char word[1024];
   char msg[200];
   struct account *a = calloc(1, sizeof *a);
   if (!a)
     return;
-  a->cfg.transport = SIPDIAG_TRANSPORT_AUTO;
-  a->cfg.expires = SIPDIAG_DEFAULT_EXPIRES_S;
-  a->notify = SD_FALSE;
-
-  char *p = copy_nword(line, word, sizeof word);
-  char *end;
-  unsigned long index = strtoul(word, &end, 10);
-  if (!word[0] || *end || index < 1 || index > 65535) {
-    config_perror(ACCOUNT_TOKEN ": the first word must be the account index, 1 to 65535");
+  struct account_line parsed;
+  int err = account_line_parse(line, &parsed, msg, sizeof msg);
+  unsigned long index = parsed.index;
+  a->index = parsed.index;
+  a->cfg = parsed.cfg;
+  a->notify = parsed.notify;
+  explicit_bzero(&parsed, sizeof parsed);
+  if (err == ACCOUNT_LINE_BAD_INDEX) {
+    config_perror(msg);
+    explicit_bzero(a, sizeof *a);
     free(a);
     return;
   }
-  a->index = (uint32_t)index;
-  bool ok = true;
-  while (ok && p && *p) {
-    p = copy_nword(p, word, sizeof word);
-    char *eq = strchr(word, '=');
-    if (!eq) {
-      snprintf(msg, sizeof msg, "%s %lu: expected key=value words", ACCOUNT_TOKEN, index);
-      config_perror(msg);
-      ok = false;
-      break;
-    }
-    *eq = '\0';
-    const char *key = word, *value = eq + 1;
-    if (!strcasecmp(key, "registrar"))
-      ok = set_text(a->cfg.registrar, value, key, true);
-    else if (!strcasecmp(key, "aor"))
-      ok = set_text(a->cfg.aor, value, key, true);
-    else if (!strcasecmp(key, "authUser"))
-      ok = set_text(a->cfg.auth_user, value, key, true);
-    else if (!strcasecmp(key, "password"))
-      ok = set_text(a->cfg.password, value, key, false);
-    else if (!strcasecmp(key, "outboundProxy"))
-      ok = set_text(a->cfg.proxy, value, key, true);
-    else if (!strcasecmp(key, "transport")) {
-      a->cfg.transport = sipdiag_transport_parse(value);
-      if (!a->cfg.transport) {
-        snprintf(msg, sizeof msg, "%s %lu: transport must be auto, udp, tcp or tls",
-                 ACCOUNT_TOKEN, index);
-        config_perror(msg);
-        ok = false;
-      }
-    } else if (!strcasecmp(key, "expires")) {
-      unsigned long v = strtoul(value, &end, 10);
-      if (!*value || *end || *value == '-' || v > UINT32_MAX) {
-        snprintf(msg, sizeof msg, "%s %lu: expires must be a number of seconds",
-                 ACCOUNT_TOKEN, index);
-        config_perror(msg);
-        ok = false;
-      }
-      a->cfg.expires = (uint32_t)v;
-    } else if (!strcasecmp(key, "notify")) {
-      if (!strcasecmp(value, "yes") || !strcasecmp(value, "true"))
-        a->notify = SD_TRUE;
-      else if (!strcasecmp(value, "no") || !strcasecmp(value, "false"))
-        a->notify = SD_FALSE;
-      else {
-        snprintf(msg, sizeof msg, "%s %lu: notify must be yes or no", ACCOUNT_TOKEN, index);
-        config_perror(msg);
-        ok = false;
-      }
-    } else {
-      snprintf(msg, sizeof msg, "%s %lu: unknown key '%.40s'", ACCOUNT_TOKEN, index, key);
-      config_perror(msg);
-      ok = false;
-    }
-  }
-  explicit_bzero(word, sizeof word);
-  if (!ok) {
+  if (err != ACCOUNT_LINE_OK) {
+    config_perror(msg);
     snprintf(msg, sizeof msg, "%s %lu ignored", ACCOUNT_TOKEN, index);
     config_perror(msg);
     explicit_bzero(a, sizeof *a);

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "agent-snmp.h"
 #include "sipdiagd.h"
+#include "parse.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -27,12 +28,8 @@
 #define CAPTURE_DIR_TOKEN "sipdiagCaptureDir"
 #define CAPTURE_SUBDIR "sipdiag-captures"
 
-/* Room the engine needs after the directory for a file name:
- * "/KEY-YYYYMMDDTHHMMSSZ-N.pcap", the key at most SIPDIAG_CAPTURE_KEY_MAX.
- * The whole path must fit in sipDiagResultCapturePath (255 octets): a
- * path cut short there would name the wrong file. */
-#define FILE_NAME_ROOM (SIPDIAG_CAPTURE_KEY_MAX + 32)
-#define DIR_MAX (SIPDIAG_AGENT_TEXT_MAX - FILE_NAME_ROOM)
+#define DIR_MAX CAPTURE_DIR_MAX     /* see parse.h */
+#define FILE_NAME_ROOM CAPTURE_FILE_NAME_ROOM
 _Static_assert(DIR_MAX + FILE_NAME_ROOM < SIPDIAG_PATH_MAX, "capture paths fit the engine");
 
 static bool capture_on = true;
@@ -46,58 +43,18 @@ static void reset(void)
   dir[0] = '\0';
 }
 
-/* One word and nothing after it, or NULL (config_perror'ed). */
-static const char *one_word(const char *token, char *line, char *word, size_t size)
-{
-  char *rest = copy_nword(line, word, size);
-  if (!word[0] || rest) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "%s: expected one word", token);
-    config_perror(msg);
-    return NULL;
-  }
-  return word;
-}
-
 static void parse_capture(const char *token, char *line)
 {
-  char word[16];
-  if (!one_word(token, line, word, sizeof word))
-    return;
-  if (strcasecmp(word, "yes") == 0 || strcasecmp(word, "on") == 0)
-    capture_on = true;
-  else if (strcasecmp(word, "no") == 0 || strcasecmp(word, "off") == 0)
-    capture_on = false;
-  else
-    config_perror(CAPTURE_TOKEN ": expected yes or no");
+  char msg[128];
+  if (!capture_line_parse(token, line, &capture_on, msg, sizeof msg))
+    config_perror(msg);
 }
 
 static void parse_capture_dir(const char *token, char *line)
 {
-  char word[SIPDIAG_PATH_MAX + 1];
-  if (!one_word(token, line, word, sizeof word))
-    return;
-  if (strcmp(word, "none") == 0) {
-    dir_none = true;
-    dir[0] = '\0';
-    return;
-  }
-  size_t len = strlen(word);
-  while (len > 1 && word[len - 1] == '/')
-    word[--len] = '\0';
-  if (word[0] != '/') {
-    config_perror(CAPTURE_DIR_TOKEN ": expected an absolute path or none");
-    return;
-  }
-  if (len > DIR_MAX) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "%s: the path is longer than %d octets", CAPTURE_DIR_TOKEN,
-             DIR_MAX);
+  char msg[128];
+  if (!capture_dir_line_parse(token, line, &dir_none, dir, msg, sizeof msg))
     config_perror(msg);
-    return;
-  }
-  memcpy(dir, word, len + 1);
-  dir_none = false;
 }
 
 static void free_tokens(void)

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "agent-snmp.h"
 #include "sipdiagd.h"
+#include "parse.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,68 +48,27 @@ void persist_changed(void)
 
 /* ---- reading ------------------------------------------------------------------ */
 
-/* read_config_read_data() stores ASN_UNSIGNED as an unsigned int. */
-static char *read_uint(char *p, unsigned int *out)
-{
-  size_t len = sizeof *out;
-  *out = 0;
-  return p ? read_config_read_data(ASN_UNSIGNED, p, out, &len) : NULL;
-}
-
-static char *read_text(char *p, char *buf, size_t size, bool *ok)
-{
-  size_t len = size - 1;
-  if (!p) {
-    *ok = false;
-    return NULL;
-  }
-  char *next = read_config_read_data(ASN_OCTET_STR, p, &buf, &len);
-  if (len >= size)
-    len = size - 1;
-  buf[len] = '\0';
-  if (strlen(buf) != len)
-    *ok = false;            /* an embedded NUL: not a text we wrote */
-  return next;
-}
-
 static void parse_row(const char *token, char *line)
 {
   (void)token;
   if (initial_load_done)
     return;
-  unsigned int index, storage, rowstatus, notify, transport, expires;
-  char *p = line;
-  p = read_uint(p, &index);
-  p = read_uint(p, &storage);
-  p = read_uint(p, &rowstatus);
-  p = read_uint(p, &notify);
-  p = read_uint(p, &transport);
-  p = read_uint(p, &expires);
-  if (!p || index < 1 || index > 65535 || storage != SD_ST_NONVOLATILE ||
-      (rowstatus != SD_RS_ACTIVE && rowstatus != SD_RS_NOT_IN_SERVICE) ||
-      (notify != SD_TRUE && notify != SD_FALSE) || transport < 1 || transport > 4) {
+  struct saved_row saved;
+  if (!saved_row_parse(line, &saved)) {
+    explicit_bzero(&saved, sizeof saved);
     config_perror("malformed saved row, ignored");
     return;
   }
-  struct diag_row *row = row_alloc((uint32_t)index);
-  if (!row)
-    return;
-  bool ok = true;
-  p = read_text(p, row->cfg.registrar, sizeof row->cfg.registrar, &ok);
-  p = read_text(p, row->cfg.aor, sizeof row->cfg.aor, &ok);
-  p = read_text(p, row->cfg.auth_user, sizeof row->cfg.auth_user, &ok);
-  p = read_text(p, row->cfg.password, sizeof row->cfg.password, &ok);
-  read_text(p, row->cfg.proxy, sizeof row->cfg.proxy, &ok);
-  row->storage = SD_ST_NONVOLATILE;
-  row->rowstatus = (int)rowstatus;
-  row->notify = (int)notify;
-  row->cfg.transport = (sipdiag_transport_t)transport;
-  row->cfg.expires = (uint32_t)expires;
-  if (!ok) {
-    config_perror("malformed saved row, ignored");
-    row_free(row);
+  struct diag_row *row = row_alloc(saved.index);
+  if (!row) {
+    explicit_bzero(&saved, sizeof saved);
     return;
   }
+  row->cfg = saved.cfg;
+  row->storage = saved.storage;
+  row->rowstatus = saved.rowstatus;
+  row->notify = saved.notify;
+  explicit_bzero(&saved, sizeof saved);
   if (rows_find(row->index) || rows_count() >= SIPDIAG_AGENT_MAX_ROWS ||
       !row_prepare(row) || !rows_insert(row)) {
     snmp_log(LOG_WARNING, "sipdiagd: saved row %u not restored (duplicate or no room)\n",
@@ -123,12 +83,11 @@ static void parse_scalar(const char *token, char *line)
   if (initial_load_done)
     return;
   char name[64];
-  char *p = copy_nword(line, name, sizeof name);
-  unsigned int v;
-  read_uint(p, &v);
+  unsigned v;
+  saved_scalar_parse(line, name, sizeof name, &v);
   for (int id = 0; id < SC_COUNT; id++)
     if (strcmp(name, scalars_name((enum scalar_id)id)) == 0) {
-      if (!scalars_set_override((enum scalar_id)id, (unsigned)v))
+      if (!scalars_set_override((enum scalar_id)id, v))
         config_perror("saved scalar out of range, ignored");
       return;
     }

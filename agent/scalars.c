@@ -9,6 +9,7 @@
 #include "config.h"
 #include "agent-snmp.h"
 #include "sipdiagd.h"
+#include "parse.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -87,18 +88,15 @@ static void parse_token(const char *token, char *line)
     struct scalar *s = &scalars[id];
     if (strcmp(token, s->name) != 0)
       continue;
-    char *end;
-    unsigned long v = strtoul(line, &end, 10);
-    while (*end == ' ' || *end == '\t')
-      end++;
-    if (end == line || *end || v < s->min || v > s->max) {
+    unsigned v;
+    if (!scalar_line_parse(line, s->min, s->max, &v)) {
       char msg[160];
       snprintf(msg, sizeof msg, "%s: expected a number from %u to %u",
                s->name, s->min, s->max);
       config_perror(msg);
       return;
     }
-    s->file_value = (unsigned)v;
+    s->file_value = v;
   }
 }
 

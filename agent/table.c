@@ -14,6 +14,7 @@
 #include "config.h"
 #include "agent-snmp.h"
 #include "sipdiagd.h"
+#include "parse.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -232,78 +233,6 @@ static bool is_writable_column(unsigned col)
          col == COL_STORAGE || col == COL_ROWSTATUS;
 }
 
-/* Type, length and value of one varbind, on its own.  0 or an SNMP error. */
-static int check_value(unsigned col, const netsnmp_variable_list *vb)
-{
-  switch (col) {
-  case COL_REGISTRAR: case COL_AOR: case COL_AUTH_USER: case COL_PROXY:
-    if (vb->type != ASN_OCTET_STR)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len > SIPDIAG_AGENT_TEXT_MAX)
-      return SNMP_ERR_WRONGLENGTH;
-    if (!utf8_valid(vb->val.string, vb->val_len) ||
-        memchr(vb->val.string, '\0', vb->val_len))
-      return SNMP_ERR_WRONGVALUE;
-    return 0;
-  case COL_PASSWORD:
-    if (vb->type != ASN_OCTET_STR)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len > SIPDIAG_AGENT_TEXT_MAX)
-      return SNMP_ERR_WRONGLENGTH;
-    if (memchr(vb->val.string, '\0', vb->val_len))
-      return SNMP_ERR_WRONGVALUE;    /* digest passwords are text */
-    return 0;
-  case COL_TRANSPORT:
-    if (vb->type != ASN_INTEGER)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len != sizeof(long))
-      return SNMP_ERR_WRONGLENGTH;
-    return *vb->val.integer >= 1 && *vb->val.integer <= 4 ? 0 : SNMP_ERR_WRONGVALUE;
-  case COL_EXPIRES:
-    if (vb->type != ASN_UNSIGNED)
-      return SNMP_ERR_WRONGTYPE;
-    return vb->val_len == sizeof(long) ? 0 : SNMP_ERR_WRONGLENGTH;
-  case COL_STATE:
-    if (vb->type != ASN_INTEGER)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len != sizeof(long))
-      return SNMP_ERR_WRONGLENGTH;
-    /* only requested(2) and canceled(5) can be written */
-    return *vb->val.integer == SIPDIAG_STATE_REQUESTED ||
-           *vb->val.integer == SIPDIAG_STATE_CANCELED ? 0 : SNMP_ERR_WRONGVALUE;
-  case COL_NOTIFY:
-    if (vb->type != ASN_INTEGER)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len != sizeof(long))
-      return SNMP_ERR_WRONGLENGTH;
-    return *vb->val.integer == SD_TRUE || *vb->val.integer == SD_FALSE ? 0 : SNMP_ERR_WRONGVALUE;
-  case COL_STORAGE:
-    if (vb->type != ASN_INTEGER)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len != sizeof(long))
-      return SNMP_ERR_WRONGLENGTH;
-    /* a manager may choose volatile or nonVolatile; other(1), permanent(4)
-     * and readOnly(5) are the agent's to give */
-    return *vb->val.integer == SD_ST_VOLATILE || *vb->val.integer == SD_ST_NONVOLATILE
-           ? 0 : SNMP_ERR_WRONGVALUE;
-  case COL_ROWSTATUS:
-    if (vb->type != ASN_INTEGER)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len != sizeof(long))
-      return SNMP_ERR_WRONGLENGTH;
-    return *vb->val.integer >= SD_RS_ACTIVE && *vb->val.integer <= SD_RS_DESTROY &&
-           *vb->val.integer != SD_RS_NOT_READY ? 0 : SNMP_ERR_WRONGVALUE;
-  default:
-    return SNMP_ERR_NOTWRITABLE;
-  }
-}
-
-static void copy_text(char *dst, const netsnmp_variable_list *vb)
-{
-  memcpy(dst, vb->val.string, vb->val_len);
-  dst[vb->val_len] = '\0';
-}
-
 static int reserve1(netsnmp_request_info *req, netsnmp_table_request_info *ti)
 {
   unsigned col = ti->colnum;
@@ -321,7 +250,7 @@ static int reserve1(netsnmp_request_info *req, netsnmp_table_request_info *ti)
   if (row && row->storage == SD_ST_PERMANENT && (is_config_column(col) || col == COL_STORAGE))
     return SNMP_ERR_NOTWRITABLE;
 
-  int err = check_value(col, vb);
+  int err = table_check_value(col, vb);
   if (err)
     return err;
   if (index < 1 || index > 65535)
@@ -348,11 +277,11 @@ static int reserve1(netsnmp_request_info *req, netsnmp_table_request_info *ti)
   }
   long v = vb->type == ASN_OCTET_STR ? 0 : *vb->val.integer;
   switch (col) {
-  case COL_REGISTRAR: copy_text(s->cfg.registrar, vb); break;
-  case COL_AOR: copy_text(s->cfg.aor, vb); break;
-  case COL_AUTH_USER: copy_text(s->cfg.auth_user, vb); break;
-  case COL_PASSWORD: copy_text(s->cfg.password, vb); break;
-  case COL_PROXY: copy_text(s->cfg.proxy, vb); break;
+  case COL_REGISTRAR: table_copy_text(s->cfg.registrar, vb); break;
+  case COL_AOR: table_copy_text(s->cfg.aor, vb); break;
+  case COL_AUTH_USER: table_copy_text(s->cfg.auth_user, vb); break;
+  case COL_PASSWORD: table_copy_text(s->cfg.password, vb); break;
+  case COL_PROXY: table_copy_text(s->cfg.proxy, vb); break;
   case COL_TRANSPORT: s->cfg.transport = (sipdiag_transport_t)v; break;
   case COL_EXPIRES: s->cfg.expires = (uint32_t)(unsigned long)v; break;
   case COL_STATE: s->state = (int)v; break;

@@ -1,0 +1,95 @@
+/*
+ * parse.h - sipdiagd's readers and checkers of untrusted text, as pure
+ * functions: the sipdiagAccount and scalar configuration lines, the
+ * persistent store's _sipDiagRow and _sipDiagScalar lines, and the type,
+ * length and value check of a SET on sipDiagTable.
+ *
+ * No global state, no logging, no rows: the callers (accounts.c,
+ * scalars.c, persist.c, table.c) log and apply; the fuzz targets under
+ * tests/fuzz/ call these directly.  Messages are those sipdiagd logged
+ * before these functions were moved here.  They use only net-snmp's pure text
+ * helpers (copy_nword, read_config_read_data).
+ */
+#ifndef SIPDIAGD_PARSE_H
+#define SIPDIAGD_PARSE_H
+
+#include "sipdiagd.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct variable_list;          /* netsnmp_variable_list */
+
+/* ---- sipdiagAccount INDEX key=value... (accounts.c) ---------------------- */
+
+struct account_line {
+  uint32_t index;
+  struct row_config cfg;
+  int notify;                  /* SD_TRUE or SD_FALSE                     */
+};
+
+enum {
+  ACCOUNT_LINE_OK = 0,
+  ACCOUNT_LINE_BAD_INDEX = -1, /* the first word is not an index 1-65535  */
+  ACCOUNT_LINE_BAD = -2,       /* out->index is valid; the line is refused */
+};
+
+/* Reads the words after the token.  On an error, msg (never a password)
+ * says what is wrong.  out is filled in any case (wiped by the caller). */
+int account_line_parse(const char *line, struct account_line *out,
+                       char *msg, size_t msg_size);
+
+/* ---- sipDiagTimer N, ... (scalars.c) --------------------------------------- */
+
+/* A decimal number from min to max, blanks after it allowed. */
+bool scalar_line_parse(const char *line, unsigned min, unsigned max, unsigned *out);
+
+/* ---- sipdiagCapture yes|no, sipdiagCaptureDir DIR|none (evidence.c) --------- */
+
+/* Room the engine needs after the directory for a file name:
+ * "/KEY-YYYYMMDDTHHMMSSZ-N.pcap", the key at most SIPDIAG_CAPTURE_KEY_MAX.
+ * The whole path must fit in sipDiagResultCapturePath (255 octets): a
+ * path cut short there would name the wrong file. */
+#define CAPTURE_FILE_NAME_ROOM (SIPDIAG_CAPTURE_KEY_MAX + 32)
+#define CAPTURE_DIR_MAX (SIPDIAG_AGENT_TEXT_MAX - CAPTURE_FILE_NAME_ROOM)
+
+/* yes/on or no/off, one word: true and *on, else false and msg. */
+bool capture_line_parse(const char *token, const char *line, bool *on,
+                        char *msg, size_t msg_size);
+
+/* "none" (*none = true) or an absolute path of at most CAPTURE_DIR_MAX
+ * octets, trailing slashes dropped, into dir (CAPTURE_DIR_MAX + 1 octets);
+ * false and msg when it is neither (dir and *none untouched). */
+bool capture_dir_line_parse(const char *token, const char *line, bool *none, char *dir,
+                            char *msg, size_t msg_size);
+
+/* ---- the persistent store (persist.c) ------------------------------------------ */
+
+/* _sipDiagRow INDEX STORAGE ROWSTATUS NOTIFY TRANSPORT EXPIRES REGISTRAR AOR
+ *             AUTHUSER PASSWORD PROXY */
+struct saved_row {
+  uint32_t index;
+  int storage, rowstatus, notify;
+  struct row_config cfg;
+};
+
+/* False when the line is not one sipdiagd wrote (then out is to be
+ * wiped and dropped). */
+bool saved_row_parse(char *line, struct saved_row *out);
+
+/* _sipDiagScalar NAME VALUE: name (NUL-terminated, cut to name_size) and
+ * value (0 when missing or unreadable). */
+void saved_scalar_parse(char *line, char *name, size_t name_size, unsigned *value);
+
+/* ---- SET on sipDiagTable (table.c) --------------------------------------------- */
+
+/* Type, length and value of one varbind for column col, on its own: 0 or
+ * an SNMP error (wrongType, wrongLength, wrongValue, notWritable). */
+int table_check_value(unsigned col, const struct variable_list *vb);
+
+/* Copies an OCTET STRING value that table_check_value() accepted into a
+ * text column of struct row_config (SIPDIAG_AGENT_TEXT_MAX + 1 octets). */
+void table_copy_text(char *dst, const struct variable_list *vb);
+
+#endif /* SIPDIAGD_PARSE_H */

@@ -152,7 +152,7 @@ int main(void)
           first = &r->steps[k];
       CHECK(first && first->kind == SIPDIAG_STEP_LOCAL_RESPONSE &&
             (first->status == 503 || first->status == 408),
-            "run %d: first answer kind %d status %d", i, first ? first->kind : -1,
+            "run %d: first answer kind %d status %d", i, first ? (int)first->kind : -1,
             first ? first->status : -1);
     }
     CHECK(r->end_ms >= r->start_ms, "run %d times", i);

@@ -95,6 +95,7 @@ struct sipdiag_run {
   su_time_t started;
   su_timer_t *self_timer;     /* the patent's self-diagnosis timer        */
   su_timer_t *step_timer;     /* zero-delay: start and teardown           */
+  su_timer_t *watch_timer;    /* counts what the SIP stack receives       */
   bool timer_expired;
 
   nta_agent_t *agent;
@@ -164,6 +165,7 @@ static void send_register(sipdiag_run_t *run);
 static void check_silence_verdict(sipdiag_run_t *run);
 static bool malformed_or_flood(sipdiag_run_t *run, nta_outgoing_t *orq, int status,
                                const char *phrase);
+static void on_watch(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *run);
 
 /* ---- where the requests go -------------------------------------------- */
 
@@ -379,6 +381,9 @@ static void resolved(sipdiag_run_t *run)
     return;
   }
   run->phase = PHASE_REGISTERING;
+  run->watch_timer = su_timer_create(su_root_task(run->engine->root), SIPDIAG_WATCH_INTERVAL_MS);
+  if (run->watch_timer)
+    su_timer_set_interval(run->watch_timer, on_watch, run, SIPDIAG_WATCH_INTERVAL_MS);
   send_register(run);
 }
 
@@ -473,6 +478,8 @@ static void release(sipdiag_run_t *run)
   run->self_timer = NULL;
   su_timer_destroy(run->step_timer);
   run->step_timer = NULL;
+  su_timer_destroy(run->watch_timer);
+  run->watch_timer = NULL;
   if (run->next)
     run->next->prev = run->prev;
   *run->prev = run->next;
@@ -999,6 +1006,24 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
   }
   nta_outgoing_destroy(orq);
   return 0;
+}
+
+/* Responses to finished transactions never reach on_response, yet sofia
+ * parses each of them (and over TCP at a cost that grows with the backlog):
+ * a server flooding them would outlast the timer.  The stack's own count of
+ * received responses catches that flood too. */
+static void on_watch(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *run)
+{
+  (void)magic;
+  (void)t;
+  usize_t received = 0;
+  if (run->phase != PHASE_REGISTERING && run->phase != PHASE_CLEANUP)
+    return;
+  nta_agent_get_stats(run->agent, NTATAG_S_RECV_RESPONSE_REF(received), TAG_END());
+  if (received > 2 * SIPDIAG_MAX_RESPONSES && run->orq) {
+    run->responses = SIPDIAG_MAX_RESPONSES;   /* the next check reports it */
+    malformed_or_flood(run, run->orq, 100, "flood");
+  }
 }
 
 /* A status outside 100-999 is not SIP, and a server answering more than

@@ -46,6 +46,9 @@
  * finals included); a server sending more is flooding, and the run ends
  * (code 51) before the flood can stall the loop or outlast the timer. */
 #define SIPDIAG_MAX_RESPONSES              64
+/* How often a run checks what its SIP stack received in all (responses to
+ * finished transactions included): twice the limit above ends the run. */
+#define SIPDIAG_WATCH_INTERVAL_MS          100
 
 /* REGISTERs spent removing the probe's own binding after a 200. */
 #define SIPDIAG_MAX_CLEANUP_REGISTERS      2

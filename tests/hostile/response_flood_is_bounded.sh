@@ -1,28 +1,32 @@
 #!/bin/bash
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"  # the harness may run us with sh
 # Proves a flood of responses (copies of each answer, 401s each with a
-# fresh nonce, or 200s: 100 per REGISTER over TCP, 300 over UDP) neither makes the probe send more than it may nor
-# makes it grow: over TCP the verdict is the flood's answer (401 after 3;
-# 200 with the binding removed, 1 + 1 REGISTERs); over UDP the diagnosis is
-# bounded (<= 10 + 2 REGISTERs, within the timer), and its verdict is
-# logged (copies of an old answer can fill the socket buffer and crowd out
-# the next one: see README.md, known issues).  With GNU time, the probe's
+# fresh nonce, or 200s: 100 per REGISTER over TCP, 300 over UDP) neither
+# makes the probe send more than it may nor makes it grow: the verdict is
+# either the flood's own answer (401 after 3; 200 with the binding removed,
+# 1 + 1 REGISTERs) or, once the stack has received more than twice
+# SIPDIAG_MAX_RESPONSES, malformedResponse (code 51, a flood), which ends
+# the run at once; over UDP copies of an old answer can also fill the socket
+# buffer and crowd out the next one (see README.md, known issues), so there
+# the diagnosis is only required to be bounded (<= 10 + 2 REGISTERs, within
+# the timer) and its verdict is logged.  With GNU time, the probe's
 # maximum resident size under the UDP flood is below HOSTILE_MAX_RSS_KB
 # (default 300000: the sanitizer build's).
 . "$(dirname "$0")/lib.sh"
 
 hostile_setup
 hostile_case tcp flood --count 100
-expect 401 authFailure 3
+assert_jq '(.code == 401 and .attempts == 3) or (.code == 51 and .attempts <= 3)' \
+	"tcp flood of 401: authFailure after 3, or the flood named"
 hostile_case tcp flood --count 100 --status 200
-expect 200 success 1 1
-assert_json '.binding_removed' true
+assert_jq '(.code == 200 and .binding_removed) or .code == 51' \
+	"tcp flood of 200: success with the binding removed, or the flood named"
 
 for status in 401 200; do
 	hostile_case udp flood --count 300 --status "$status"
 	log "udp flood of $status: verdict $(jq -c '[.code, .fault, .attempts, .cleanup_registers]' "$PROBE_OUT")"
 	case $(jq -r .fault "$PROBE_OUT") in
-	authFailure | success | serverNoResponse | internalError) ;;
+	authFailure | success | serverNoResponse | internalError | malformedResponse) ;;
 	*) fail "udp flood of $status: unexpected verdict $(jq -r .fault "$PROBE_OUT")" ;;
 	esac
 done

@@ -172,7 +172,7 @@ void loop_run(volatile int *stop, volatile int *reload, void (*on_reload)(void))
     struct timespec deadline;
     long wait_ms = sync_fds(&has_deadline, &deadline);
 
-    su_root_step(root, wait_ms);
+    su_root_step(root, rows_starts_pending() ? 0 : wait_ms);
 
     if (any_marked) {
       any_marked = false;

@@ -303,10 +303,25 @@ void rows_start_pending(void)
   if (!starts_pending)
     return;
   starts_pending = false;
-  /* Collect first: finish() of a failed start may not disturb the walk. */
-  for (struct diag_row *row = rows_first(); row; row = rows_next(row))
-    if (row->state == SIPDIAG_STATE_REQUESTED)
-      start_one(row);
+  /* A bounded number per loop turn: starting a diagnosis opens sockets and
+   * a packet capture, and a manager triggering hundreds of rows at once
+   * must not keep SNMP requests waiting (the master gives 1 s). */
+  unsigned started = 0;
+  for (struct diag_row *row = rows_first(); row; row = rows_next(row)) {
+    if (row->state != SIPDIAG_STATE_REQUESTED)
+      continue;
+    if (started == SIPDIAG_AGENT_STARTS_PER_TURN) {
+      starts_pending = true;   /* the rest next turn */
+      break;
+    }
+    start_one(row);
+    started++;
+  }
+}
+
+bool rows_starts_pending(void)
+{
+  return starts_pending;
 }
 
 /* ---- text helpers -------------------------------------------------------------- */

@@ -145,6 +145,8 @@ void row_abort(struct diag_row *row);
 void row_cancel(struct diag_row *row);
 /* Starts every requested row; called by the loop each turn. */
 void rows_start_pending(void);
+/* Requested rows still wait to be started (the loop must not sleep). */
+bool rows_starts_pending(void);
 /* Elapsed milliseconds of the run in progress. */
 uint32_t row_elapsed_ms(const struct diag_row *row);
 

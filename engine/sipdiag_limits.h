@@ -148,6 +148,9 @@
 #define SIPDIAG_AGENT_MAX_CONCURRENT_MAX     1024
 /* Longest text an SnmpAdminString column of SIP-DIAG-MIB holds. */
 #define SIPDIAG_AGENT_TEXT_MAX               255
+/* Diagnoses sipdiagd starts per turn of its loop; more wait for the next
+ * turn, so SNMP requests are served between batches. */
+#define SIPDIAG_AGENT_STARTS_PER_TURN        8
 /* AgentX ping (and reconnect) interval when the configuration sets none. */
 #define SIPDIAG_AGENT_DEFAULT_PING_INTERVAL_S 5
 

@@ -4,7 +4,10 @@
 # serverNoResponse, the ICMP error, the target, and a pcap file tshark
 # reads.  Then the capture tokens, re-read on SIGHUP: sipdiagCaptureDir DIR,
 # sipdiagCaptureDir none (ICMP errors still decoded, no file) and
-# sipdiagCapture no (no capture: the ping decides).
+# sipdiagCapture no (no capture: the ping decides).  It runs in a network
+# namespace of its own (tests/own-netns): its ICMP errors must not be
+# rate-limited by other tests'.
+[ -n "${SIPDIAG_OWN_NETNS:-}" ] || exec "$(dirname "$0")/../own-netns" bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "capturing packets needs root (CAP_NET_RAW)"
 need_cmd tshark

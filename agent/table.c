@@ -37,8 +37,25 @@ struct staged {
   sipdiag_result_t *result_buf;  /* allocated for requested(2)             */
 };
 
+/*
+ * The transaction the staging belongs to.  The table's handler runs once per
+ * phase of a request.  A master that waited longer than its AgentX timeout
+ * (1 s by default) for a TestSet sends the same TestSet again, and a busy
+ * daemon then reads both: the copy is a second request of the same
+ * transaction, its phases possibly interleaved with the first one's.  The
+ * copy is checked like the original but stages nothing, and its RESERVE2
+ * repeats the original's answer: whichever answer the master takes, the SET
+ * is applied once.
+ */
 static struct staged *staging;
 static long staging_transid = -1;
+static bool staging_reserved;            /* RESERVE1 of the transaction ran */
+static bool staging_tested;              /* its RESERVE2 ran                */
+static struct {                          /* the answer of that RESERVE2     */
+  uint32_t index;
+  unsigned col;
+  int err;
+} tested;
 
 static void staging_free(void)
 {
@@ -52,6 +69,9 @@ static void staging_free(void)
     free(s);
   }
   staging_transid = -1;
+  staging_reserved = false;
+  staging_tested = false;
+  tested.err = SNMP_ERR_NOERROR;
 }
 
 static struct staged *staging_find(uint32_t index)
@@ -233,7 +253,7 @@ static bool is_writable_column(unsigned col)
          col == COL_STORAGE || col == COL_ROWSTATUS;
 }
 
-static int reserve1(netsnmp_request_info *req, netsnmp_table_request_info *ti)
+static int reserve1(netsnmp_request_info *req, netsnmp_table_request_info *ti, bool stage)
 {
   unsigned col = ti->colnum;
   const netsnmp_variable_list *vb = req->requestvb;
@@ -258,6 +278,8 @@ static int reserve1(netsnmp_request_info *req, netsnmp_table_request_info *ti)
   if (row && row->storage == SD_ST_PERMANENT && col == COL_ROWSTATUS &&
       *vb->val.integer == SD_RS_DESTROY)
     return SNMP_ERR_WRONGVALUE;   /* permanent rows cannot be deleted */
+  if (!stage)
+    return 0;
 
   struct staged *s = staging_find((uint32_t)index);
   if (!s) {
@@ -334,6 +356,9 @@ static void fail(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requ
     r = any_request(requests, index);
   if (r)
     netsnmp_set_request_error(reqinfo, r, err);
+  tested.index = index;
+  tested.col = col;
+  tested.err = err;
 }
 
 static void reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
@@ -521,11 +546,13 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
       staging_free();                  /* left over from an abandoned SET */
       staging_transid = transid;
     }
+    bool stage = !staging_reserved;      /* false: a copy of the TestSet */
+    staging_reserved = true;
     for (netsnmp_request_info *r = requests; r; r = r->next) {
       if (r->processed)
         continue;
       netsnmp_table_request_info *ti = netsnmp_extract_table_info(r);
-      int err = ti ? reserve1(r, ti) : SNMP_ERR_GENERR;
+      int err = ti ? reserve1(r, ti, stage) : SNMP_ERR_GENERR;
       if (err) {
         netsnmp_set_request_error(reqinfo, r, err);
         return SNMP_ERR_NOERROR;
@@ -534,7 +561,13 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
     break;
   }
   case MODE_SET_RESERVE2:
-    reserve2(reqinfo, requests);
+    if (!staging_tested) {
+      tested.err = SNMP_ERR_NOERROR;
+      reserve2(reqinfo, requests);
+      staging_tested = true;
+    } else if (tested.err != SNMP_ERR_NOERROR) {
+      fail(reqinfo, requests, tested.index, tested.col, tested.err);   /* the copy */
+    }
     break;
   case MODE_SET_ACTION:
     action(reqinfo, requests);

@@ -8,7 +8,11 @@
  *   -L OPTS       logging, as net-snmp's -L (-Le, -Lf FILE, -Ls FACILITY...)
  *   -p FILE       write the process id to FILE
  *   -D[TOKENS]    net-snmp debugging output
+ *   -u USER       after start-up, run as USER keeping only CAP_NET_RAW
+ *   -g GROUP      ... and as GROUP (default: USER's primary group)
  *
+ * Started by an ordinary user (with CAP_NET_RAW from a file capability or
+ * the ambient set), it sheds every other capability at the same point.
  * SIGTERM/SIGINT end it cleanly (the persistent store is saved), SIGHUP
  * re-reads the configuration, SIGPIPE is ignored (the master may close the
  * AgentX socket at any time).
@@ -16,6 +20,7 @@
 #include "config.h"
 #include "agent-snmp.h"
 #include "sipdiagd.h"
+#include "privileges.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +52,7 @@ static void usage(FILE *out)
 {
   fprintf(out,
 "Usage: sipdiagd [-f] [-x ADDRESS] [-c FILE] [-C] [-L OPTIONS] [-p PIDFILE] [-D[TOKENS]]\n"
+"                [-u USER [-g GROUP]]\n"
 "The SIP-DIAG-MIB AgentX subagent: remote diagnosis of SIP registration.\n"
 "\n"
 "  -f             run in the foreground (default: daemon, logging to syslog)\n"
@@ -58,6 +64,9 @@ static void usage(FILE *out)
 "                 -Ls FACILITY syslog, -Lo stdout, -LN/-LF/-LS with priorities)\n"
 "  -p PIDFILE     write the process id to PIDFILE\n"
 "  -D[TOKENS]     net-snmp debugging output for TOKENS (all when empty)\n"
+"  -u USER        once started (AgentX session open, store read), run as USER\n"
+"                 with only CAP_NET_RAW (needs root)\n"
+"  -g GROUP       the group for -u (default: USER's primary group)\n"
 "  -h, -v         help, version\n"
 "\n"
 "Configuration (sipdiagd.conf, net-snmp syntax) and the MIB: see sipdiagd(8),\n"
@@ -68,6 +77,76 @@ static void on_reload(void)
 {
   snmp_log(LOG_INFO, "sipdiagd: SIGHUP, re-reading the configuration\n");
   update_config();
+}
+
+/* The configuration files a SIGHUP reads again: the -c list and
+ * sipdiagd.conf in each configuration directory (not the persistent one:
+ * its tokens are only read at start-up).  Listed while still root, since
+ * the user may not even see where they are; checked after the switch. */
+#define CONFIGS_MAX 16
+static char configs[CONFIGS_MAX][SIPDIAG_PATH_MAX];
+static unsigned n_configs;
+
+static void add_config_if_present(const char *path)
+{
+  if (n_configs < CONFIGS_MAX && access(path, F_OK) == 0)
+    snprintf(configs[n_configs++], sizeof configs[0], "%s", path);
+}
+
+static void list_configs(void)
+{
+  char list[1024], path[SIPDIAG_PATH_MAX];
+  const char *opt = netsnmp_ds_get_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OPTIONALCONFIG);
+  char *save = NULL;
+  if (opt) {
+    snprintf(list, sizeof list, "%s", opt);
+    for (char *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save))
+      add_config_if_present(f);
+  }
+  /* as net-snmp searches: SNMPCONFPATH when set (-C sets it) */
+  const char *dirs = getenv("SNMPCONFPATH");
+  if (!dirs)
+    dirs = get_configuration_directory();
+  const char *persist = get_persistent_directory();
+  if (!dirs)
+    return;
+  snprintf(list, sizeof list, "%s", dirs);
+  for (char *d = strtok_r(list, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+    if (persist && !strcmp(d, persist))
+      continue;
+    snprintf(path, sizeof path, "%s/%s.conf", d, SIPDIAGD_APP);
+    add_config_if_present(path);
+  }
+}
+
+/* After net-snmp's start: as -u asked, or shed what an ordinary user was
+ * given beyond CAP_NET_RAW.  Root without -u keeps root. */
+static int settle_privileges(const struct privileges_target *target)
+{
+  if (!target->wanted && geteuid() == 0) {
+    privileges_log();
+    return 0;
+  }
+  sipdiag_settings_t settings;
+  sipdiag_settings_default(&settings);
+  evidence_settings(&settings);      /* creates the capture directory */
+  const char *persist = get_persistent_directory();
+  list_configs();
+
+  if (target->wanted) {
+    privileges_adopt_dir(target, persist);
+    privileges_adopt_dir(target, settings.capture_dir);
+    if (privileges_switch(target) != 0)
+      return -1;
+  } else if (privileges_restrict() != 0) {
+    return -1;
+  }
+  privileges_check_writable(persist, "the persistent directory");
+  privileges_check_writable(settings.capture_dir, "the capture directory");
+  for (unsigned i = 0; i < n_configs; i++)
+    privileges_check_readable(configs[i]);
+  privileges_log();
+  return 0;
 }
 
 static int write_pidfile(const char *path)
@@ -85,10 +164,10 @@ static int write_pidfile(const char *path)
 int main(int argc, char **argv)
 {
   bool foreground = false, log_set = false, no_default_configs = false;
-  const char *pidfile = NULL;
+  const char *pidfile = NULL, *user = NULL, *group = NULL;
   int opt;
 
-  while ((opt = getopt(argc, argv, "fx:c:CL:p:D::hv")) != -1) {
+  while ((opt = getopt(argc, argv, "fx:c:CL:p:D::u:g:hv")) != -1) {
     switch (opt) {
     case 'f':
       foreground = true;
@@ -117,6 +196,12 @@ int main(int argc, char **argv)
       debug_register_tokens(optarg ? optarg : "ALL");
       snmp_set_do_debugging(1);
       break;
+    case 'u':
+      user = optarg;
+      break;
+    case 'g':
+      group = optarg;
+      break;
     case 'h':
       usage(stdout);
       return 0;
@@ -132,6 +217,20 @@ int main(int argc, char **argv)
     fprintf(stderr, "sipdiagd: unexpected argument '%s'\n", argv[optind]);
     usage(stderr);
     return 2;
+  }
+  if (group && !user) {
+    fprintf(stderr, "sipdiagd: -g GROUP goes with -u USER\n");
+    usage(stderr);
+    return 2;
+  }
+  /* before anything starts, so that a wrong name stops it at once */
+  struct privileges_target target = { .wanted = false };
+  if (user) {
+    char msg[160];
+    if (!privileges_lookup(user, group, &target, msg, sizeof msg)) {
+      fprintf(stderr, "sipdiagd: %s\n", msg);
+      return 1;
+    }
   }
 
   if (!log_set) {
@@ -183,6 +282,10 @@ int main(int argc, char **argv)
   evidence_init();
   persist_init();
   init_snmp(SIPDIAGD_APP);
+  if (settle_privileges(&target) != 0) {
+    snmp_log(LOG_ERR, "sipdiagd: stopping: the privileges could not be set as asked\n");
+    return 1;
+  }
 
   sa.sa_handler = on_stop;
   sigemptyset(&sa.sa_mask);

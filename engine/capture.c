@@ -50,6 +50,8 @@ struct sipdiag_capture {
   bool filter_pending;       /* new kernel filter after the dispatch      */
   bool reporting;            /* callbacks allowed                         */
   bool wrote;                /* something written since the last flush    */
+  ino_t *marked;             /* sockets open at the last mark_sockets()   */
+  size_t n_marked;
 };
 
 static void set_reason(char *reason, size_t size, const char *fmt, ...)
@@ -97,10 +99,23 @@ static int build_filter(const sipdiag_capture_t *c, char *out, size_t size)
     n += (size_t)w;                                                \
   } while (0)
 
+  char addr[SIPDIAG_ICMP_ADDRSTR_MAX] = "";
+  bool v4 = c->match.server_family == AF_INET;
+  bool tcp_server = server_known(c) && c->match.server_port;
+  if (server_known(c) &&
+      !inet_ntop(c->match.server_family, c->match.server_addr, addr, sizeof addr))
+    return -1;
+
   ADD("((udp or tcp) and (");
   for (unsigned i = 0; i < c->n_ports; i++)
     ADD("%sport %u", i ? " or " : "", (unsigned)c->ports[i]);
   ADD("))");
+  /* TCP and TLS connect from ephemeral ports, known only once connect()
+   * has sent the SYN: every TCP segment with the server's address and port
+   * passes here from the start (so no filter change, which would lose
+   * packets, is needed later); on_packet keeps those of our ports. */
+  if (tcp_server)
+    ADD(" or (tcp and host %s and port %u)", addr, (unsigned)c->match.server_port);
   /* ICMP errors (unreachable, source quench, time exceeded, parameter
    * problem) quoting one of our ports as source port: the quoted IPv4
    * header's length is variable (options).  Others' errors stay out of the
@@ -110,6 +125,9 @@ static int build_filter(const sipdiag_capture_t *c, char *out, size_t size)
   for (unsigned i = 0; i < c->n_ports; i++)
     ADD("%sicmp[8 + ((icmp[8] & 0xf) << 2):2] == %u", i ? " or " : "",
         (unsigned)c->ports[i]);
+  if (tcp_server && v4)   /* quoting a TCP segment to the server's port */
+    ADD(" or (icmp[17] == 6 and icmp[8 + ((icmp[8] & 0xf) << 2) + 2:2] == %u)",
+        (unsigned)c->match.server_port);
   ADD("))");
   /* ICMPv6 errors (types below 128): the quoted header is 40 octets when
    * the next header is UDP or TCP; anything else (extension headers) is
@@ -117,19 +135,16 @@ static int build_filter(const sipdiag_capture_t *c, char *out, size_t size)
   ADD(" or (icmp6 and icmp6[0] < 128 and ((icmp6[14] != 6 and icmp6[14] != 17)");
   for (unsigned i = 0; i < c->n_ports; i++)
     ADD(" or icmp6[48:2] == %u", (unsigned)c->ports[i]);
+  if (tcp_server && !v4)
+    ADD(" or (icmp6[14] == 6 and icmp6[50:2] == %u)", (unsigned)c->match.server_port);
   ADD("))");
+  /* Echo with the server, whoever's: the echo identifier is checked in
+   * on_packet, so that setting it needs no filter change. */
   if (server_known(c)) {
-    char addr[SIPDIAG_ICMP_ADDRSTR_MAX];
-    if (!inet_ntop(c->match.server_family, c->match.server_addr, addr, sizeof addr))
-      return -1;
-    if (c->match.server_family == AF_INET)
-      ADD(" or (icmp and (icmp[0] == 0 or icmp[0] == 8) and host %s", addr);
+    if (v4)
+      ADD(" or (icmp and (icmp[0] == 0 or icmp[0] == 8) and host %s)", addr);
     else
-      ADD(" or (icmp6 and (icmp6[0] == 128 or icmp6[0] == 129) and host %s", addr);
-    if (c->echo_id >= 0)
-      ADD(" and %s[4:2] == %d", c->match.server_family == AF_INET ? "icmp" : "icmp6",
-          c->echo_id);
-    ADD(")");
+      ADD(" or (icmp6 and (icmp6[0] == 128 or icmp6[0] == 129) and host %s)", addr);
   }
 #undef ADD
   return 0;
@@ -253,6 +268,7 @@ static void teardown(sipdiag_capture_t *c, sipdiag_capture_stats_t *stats)
     pcap_close(c->pcap);
   if (stats)
     *stats = c->stats;
+  free(c->marked);
   free(c);
 }
 
@@ -449,7 +465,15 @@ int sipdiag_capture_set_server(sipdiag_capture_t *c, const struct sockaddr *serv
 {
   if (!c)
     return -1;
-  sipdiag_icmp_match_init(&c->match, server, 0);
+  sipdiag_icmp_match_t match;
+  sipdiag_icmp_match_init(&match, server, 0);
+  /* Every change of the kernel filter loses the packets that arrive while
+   * libpcap swaps it (it rejects all, drains, then attaches the new one):
+   * the engine tells the same server again and again, so only a change
+   * counts. */
+  if (memcmp(&match, &c->match, sizeof match) == 0)
+    return 0;
+  c->match = match;
   if (c->in_dispatch) {   /* not while libpcap is reading: after it */
     c->filter_pending = true;
     return 0;
@@ -469,6 +493,8 @@ int sipdiag_capture_add_port(sipdiag_capture_t *c, uint16_t port,
     return -1;
   }
   c->ports[c->n_ports++] = port;
+  if (server_known(c) && c->match.server_port)
+    return 0;   /* the kernel filter passes all TCP with the server already */
   if (c->in_dispatch) {
     c->filter_pending = true;
     return 0;
@@ -481,12 +507,88 @@ int sipdiag_capture_set_echo_id(sipdiag_capture_t *c, int echo_id,
 {
   if (!c)
     return -1;
+  (void)reason;
+  (void)reason_size;
+  /* Checked in on_packet only: the kernel filter stays as it is. */
   c->echo_id = echo_id >= 0 && echo_id <= 0xffff ? echo_id : -1;
-  if (c->in_dispatch) {
-    c->filter_pending = true;
-    return 0;
+  return 0;
+}
+
+/* --- sockets this process opens ------------------------------------------ */
+
+/* Calls fn for every socket descriptor of this process; -1 when
+ * /proc/self/fd cannot be read. */
+static int each_socket(void (*fn)(sipdiag_capture_t *, int fd, ino_t ino),
+                       sipdiag_capture_t *c)
+{
+  DIR *d = opendir("/proc/self/fd");
+  if (!d)
+    return -1;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    char *end;
+    long fd = strtol(e->d_name, &end, 10);
+    struct stat st;
+    if (*end || end == e->d_name || fd < 0 || fd == dirfd(d) ||
+        fstat((int)fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+      continue;
+    fn(c, (int)fd, st.st_ino);
   }
-  return apply_filter(c, reason, reason_size);
+  closedir(d);
+  return 0;
+}
+
+static void mark_one(sipdiag_capture_t *c, int fd, ino_t ino)
+{
+  (void)fd;
+  if (c->n_marked % 64 == 0) {
+    ino_t *more = realloc(c->marked, (c->n_marked + 64) * sizeof *more);
+    if (!more)
+      return;   /* then an old socket may count as new: harmless */
+    c->marked = more;
+  }
+  c->marked[c->n_marked++] = ino;
+}
+
+int sipdiag_capture_mark_sockets(sipdiag_capture_t *c)
+{
+  if (!c)
+    return -1;
+  c->n_marked = 0;
+  return each_socket(mark_one, c);
+}
+
+/* A stream socket not open at the mark: one of the connections the caller
+ * just made; its local port becomes ours. */
+static void follow_one(sipdiag_capture_t *c, int fd, ino_t ino)
+{
+  for (size_t i = 0; i < c->n_marked; i++)
+    if (c->marked[i] == ino)
+      return;
+  int type = 0;
+  socklen_t len = sizeof type;
+  struct sockaddr_storage ss;
+  socklen_t sslen = sizeof ss;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM ||
+      getsockname(fd, (struct sockaddr *)&ss, &sslen) < 0)
+    return;
+  uint16_t port = 0;
+  if (ss.ss_family == AF_INET)
+    port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+  else if (ss.ss_family == AF_INET6)
+    port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+  if (port)
+    (void)sipdiag_capture_add_port(c, port, NULL, 0);
+}
+
+int sipdiag_capture_follow_new_sockets(sipdiag_capture_t *c)
+{
+  if (!c)
+    return -1;
+  unsigned before = c->n_ports;
+  if (each_socket(follow_one, c) < 0)
+    return -1;
+  return (int)(c->n_ports - before);
 }
 
 void sipdiag_capture_get_stats(const sipdiag_capture_t *c,

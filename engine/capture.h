@@ -2,8 +2,8 @@
  * capture.h - packet evidence of one diagnosis, with libpcap on a su_root.
  *
  * A capture watches the probe's own SIP packets (UDP or TCP on its local
- * port), the ICMP/ICMPv6 errors that quote them, and ICMP echo to and from
- * the server.  It reports each ICMP error about our packets at once, and
+ * ports, TCP/TLS connections to the server), the ICMP/ICMPv6 errors that
+ * quote them, and ICMP echo to and from the server.  It reports each ICMP error about our packets at once, and
  * writes the packets that are ours to a pcap file (mode 0600: it holds
  * digest responses) until the file reaches its size bound; decoding goes
  * on after that.
@@ -66,20 +66,39 @@ sipdiag_capture_t *sipdiag_capture_start(struct su_root_s *root,
                                          char *reason, size_t reason_size);
 
 /* Once the server's address is known (or changes): narrows what is ours
- * and adds echo to and from it.  0, or -1 with a reason. */
+ * and adds echo to and from it, and TCP with its port.  Telling the same
+ * server again changes nothing.  Best given in the config, before the
+ * first packet: a later change of the kernel filter loses the packets that
+ * arrive while libpcap swaps it.  0, or -1 with a reason. */
 int sipdiag_capture_set_server(sipdiag_capture_t *capture,
                                const struct sockaddr *server,
                                char *reason, size_t reason_size);
 
 /* Follows one more local port (e.g. a TCP connection's); at most
- * SIPDIAG_CAPTURE_PORTS_MAX.  0, or -1 with a reason. */
+ * SIPDIAG_CAPTURE_PORTS_MAX.  0, or -1 with a reason.  With the server's
+ * address and port known the kernel filter already passes every TCP
+ * segment with it, so a TCP connection's port is followed without a filter
+ * change (each change loses the packets that arrive meanwhile). */
 int sipdiag_capture_add_port(sipdiag_capture_t *capture, uint16_t port,
                              char *reason, size_t reason_size);
 
-/* Only ICMP echo with this identifier is ours (in the kernel filter too):
- * the pinger's (for an unprivileged ICMP socket the kernel's, = the port
- * getsockname() gives).  -1, the default: any echo to or from the server,
- * including other programs' pings of it.  0, or -1 with a reason. */
+/*
+ * The local ports of TCP and TLS connections (sofia's own and the
+ * transport check's) are ephemeral and no API tells them: call
+ * mark_sockets() just before the code that connects, and
+ * follow_new_sockets() right after it; every stream socket this process
+ * opened in between (single-threaded: only that code ran) is followed with
+ * add_port().  The SYN is already in the ring then, and judged after.
+ * mark: 0 or -1; follow: the number of ports added, or -1.
+ */
+int sipdiag_capture_mark_sockets(sipdiag_capture_t *capture);
+int sipdiag_capture_follow_new_sockets(sipdiag_capture_t *capture);
+
+/* Only ICMP echo with this identifier is ours: the pinger's (for an
+ * unprivileged ICMP socket the kernel's, = the port getsockname() gives).
+ * -1, the default: any echo to or from the server, including other
+ * programs' pings of it.  Checked on each packet; the kernel filter passes
+ * all echo with the server.  Returns 0. */
 int sipdiag_capture_set_echo_id(sipdiag_capture_t *capture, int echo_id,
                                 char *reason, size_t reason_size);
 
@@ -90,7 +109,11 @@ void sipdiag_capture_get_stats(const sipdiag_capture_t *capture,
 const char *sipdiag_capture_path(const sipdiag_capture_t *capture);
 
 /*
- * Final non-blocking read (written, not reported), flush, close, free.  No
+ * Final non-blocking read (written, not reported), flush, close, free.
+ * In immediate mode (SIPDIAG_CAPTURE_IMMEDIATE) every packet the kernel
+ * has passed to or from a socket is in the ring already, so stopping right
+ * after the verdict loses none; otherwise the last ones wait for a block
+ * timeout first.  No
  * callback after this.  stats (may be NULL) receives the final figures.
  * May be called from the capture's own callback.  NULL is fine.
  */

@@ -514,10 +514,12 @@ static void schedule_finish(sipdiag_run_t *run)
   run->result.end_ms = wall_clock_ms();
   run->result.duration_ms = elapsed_ms(run);
   su_timer_reset(run->self_timer);
-  /* With a capture running, give the kernel ring time to hand over the
-   * last packets (the verdict and the times are already fixed). */
+  /* In immediate mode the ring holds every packet of the run by now (the
+   * capture reads it once more when it stops); a buffered ring hands over
+   * its last block only after a timeout. */
   su_timer_set_interval(run->step_timer, complete, run,
-                        run->capture ? 10 * SIPDIAG_CAPTURE_TIMEOUT_MS : 0);
+                        run->capture && !SIPDIAG_CAPTURE_IMMEDIATE
+                        ? 10 * SIPDIAG_CAPTURE_TIMEOUT_MS : 0);
 }
 
 static void verdict(sipdiag_run_t *run, unsigned code)
@@ -637,6 +639,18 @@ static unsigned icmp_verdict(sipdiag_run_t *run)
   }
 }
 
+/* True once a REGISTER went to every RFC 3263 target: an ICMP error about
+ * one target must not stop the failover to the next (the engine moves on
+ * after a silent attempt). */
+static bool all_targets_tried(const sipdiag_run_t *run)
+{
+  const sipdiag_result_t *r = &run->result;
+  for (unsigned i = 0; i < r->n_targets; i++)
+    if (!r->targets[i].tried)
+      return false;
+  return true;
+}
+
 static void on_icmp(void *context, const sipdiag_icmp_info_t *info)
 {
   sipdiag_run_t *run = context;
@@ -648,6 +662,19 @@ static void on_icmp(void *context, const sipdiag_icmp_info_t *info)
   sipdiag_result_add_step(r, SIPDIAG_STEP_ICMP_ERROR, elapsed_ms(run), 0,
                           info->type * 256 + info->code, run->phase == PHASE_CLEANUP,
                           "%s", info->text);
+  /* An error that quotes our own REGISTER (our port, the server's address
+   * and port) and names an unreachable net, host or port, or a
+   * prohibition, is solid evidence: the verdict comes at once, once no
+   * other target is left to try.  Waiting for the other attempts gains
+   * nothing and loses seconds: routers rate-limit ICMP, so the next
+   * attempts may meet only silence. */
+  if (run->phase == PHASE_REGISTERING && all_targets_tried(run)) {
+    unsigned code = icmp_verdict(run);
+    if (code) {
+      verdict(run, code);
+      return;
+    }
+  }
   check_silence_verdict(run);
 }
 
@@ -734,6 +761,9 @@ static void start_capture(sipdiag_run_t *run)
   }
   sipdiag_capture_config_t config = {
     .local_port = (uint16_t)local_port,
+    /* The first hop, before anything is sent: a later change of the
+     * kernel filter would lose the packets that arrive meanwhile. */
+    .server = &run->hops[0].address.su_sa,
     .path = r->capture_path[0] ? r->capture_path : NULL,
     .max_bytes = SIPDIAG_CAPTURE_DEFAULT_MAX_BYTES,
     .on_icmp = on_icmp,
@@ -821,6 +851,11 @@ static void send_register(sipdiag_run_t *run)
                                         sizeof proxy_authorization);
 
   struct run_target *hop = &run->hops[run->current_hop];
+  bool connects = run->capture && hop->protocol != TPPROTO_UDP;
+  if (run->capture)   /* before sending: a new hop changes the filter */
+    sipdiag_capture_set_server(run->capture, &hop->address.su_sa, NULL, 0);
+  if (connects)
+    sipdiag_capture_mark_sockets(run->capture);
   if (!cleanup && run->current_hop < run->result.n_targets) {
     run->result.targets[run->current_hop].tried = true;
     start_transport_check(run);
@@ -838,6 +873,8 @@ static void send_register(sipdiag_run_t *run)
                                          SIPTAG_PROXY_AUTHORIZATION_STR(proxy_authorization)),
                                   TAG_END());
   run->orq_started = su_now();
+  if (connects)   /* the check's connection and sofia's, if new */
+    sipdiag_capture_follow_new_sockets(run->capture);
   if (with_www || with_proxy)
     run->credentials_sent = true;
   explicit_bzero(authorization, sizeof authorization);

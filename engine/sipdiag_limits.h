@@ -77,21 +77,27 @@
 #define SIPDIAG_CAPTURE_DEFAULT_KEEP       5
 /* Octets kept of each packet: whole SIP messages and MSS-sized TCP
  * segments; longer ones are kept cut short (wireshark marks them).  It also
- * sets the kernel's block size (next power of two above it plus headers,
- * 16 KiB here), and so the number of blocks in the ring: 65535 would give
- * 2 blocks of 128 KiB, and a busy loop that misses two 10 ms block
- * timeouts would then drop packets (seen under load). */
-#define SIPDIAG_CAPTURE_SNAPLEN            8192
+ * sets the size of a ring slot (in immediate mode, TPACKET_V2: snaplen
+ * plus about 80 octets of headers, rounded up to a power-of-two number of
+ * pages): 8000 keeps a slot within 8 KiB, so the ring below holds 32
+ * packets in 256 KiB (8192 gave 16 KiB slots: 512 KiB mapped, measured in
+ * /proc/PID/maps).  65535 would leave 2 slots. */
+#define SIPDIAG_CAPTURE_SNAPLEN            8000
 /* Kernel ring of one capture; it is mapped into the process, so each live
- * capture costs about this much resident memory.  Holds ~1000 small
- * packets (libpcap's default is 2 MiB). */
-#define SIPDIAG_CAPTURE_BUFFER_BYTES       (256 * 1024)  /* 16 blocks */
-/* Not immediate mode: with it Linux libpcap falls back to TPACKET_V2,
- * whose ring slots are snaplen-sized (256 KiB held 2 packets at 65535, 32
- * at 4000, measured on "any").  TPACKET_V3 packs packets and hands a block
- * over after this timeout: measured 3 ms mean, 12 ms worst from send to
- * wakeup on loopback. */
-#define SIPDIAG_CAPTURE_IMMEDIATE          0
+ * capture costs about this much resident memory (libpcap's default is
+ * 2 MiB).  The loop reads it as packets come, so it only has to hold a
+ * burst. */
+#define SIPDIAG_CAPTURE_BUFFER_BYTES       (256 * 1024)  /* 32 slots */
+/* Immediate mode: each packet is readable as soon as the kernel has put it
+ * in the ring, before the socket it is for gets it, so the engine closes
+ * the file right at the verdict with every packet in it, and learns ICMP
+ * errors at once.  Linux libpcap then uses TPACKET_V2, whose ring slots
+ * are snaplen-sized: 256 KiB hold 32 packets (see SNAPLEN), plenty for one
+ * diagnosis read as it goes.  (TPACKET_V3, without immediate mode,
+ * packs packets but hands a block over only after the timeout below:
+ * measured 3 ms mean, 12 ms worst from send to wakeup on loopback, and the
+ * engine then had to wait 10 timeouts after the verdict before closing.) */
+#define SIPDIAG_CAPTURE_IMMEDIATE          1
 #define SIPDIAG_CAPTURE_TIMEOUT_MS         10
 /* Packets handled per wakeup, so a flood cannot hold the loop. */
 #define SIPDIAG_CAPTURE_DISPATCH_MAX       64

@@ -140,7 +140,11 @@ int main(void)
       CHECK(r->code == 20 || r->code == 3 || r->code == 4 || r->code == 2,
             "run %d code %u: %s", i, r->code, r->diagnosis);
       CHECK(r->sip_status == 0, "run %d: a local 503 counted as the server's", i);
-      CHECK(r->registers_sent == 3, "run %d sent %u", i, r->registers_sent);
+      /* An ICMP error about a REGISTER ends the run at once (code 20),
+       * possibly before sofia's local 503 for it. */
+      bool by_icmp = r->code == 20;
+      CHECK(r->registers_sent == 3 || (by_icmp && r->registers_sent >= 1),
+            "run %d sent %u", i, r->registers_sent);
       CHECK(r->steps[0].kind == SIPDIAG_STEP_DNS_RESULT, "run %d: no DNS step first", i);
       CHECK(r->n_targets == 1 && strcmp(r->targets[0].text + 4, registrar + 4) == 0 &&
             r->targets[0].tried && !r->targets[0].answered,
@@ -150,8 +154,9 @@ int main(void)
       for (unsigned k = 0; k < r->n_steps && !first; k++)
         if (r->steps[k].kind == SIPDIAG_STEP_RESPONSE || r->steps[k].kind == SIPDIAG_STEP_LOCAL_RESPONSE)
           first = &r->steps[k];
-      CHECK(first && first->kind == SIPDIAG_STEP_LOCAL_RESPONSE &&
-            (first->status == 503 || first->status == 408),
+      CHECK((by_icmp && !first) ||
+            (first && first->kind == SIPDIAG_STEP_LOCAL_RESPONSE &&
+             (first->status == 503 || first->status == 408)),
             "run %d: first answer kind %d status %d", i, first ? (int)first->kind : -1,
             first ? first->status : -1);
     }

@@ -170,6 +170,7 @@ void loop_run(volatile int *stop, volatile int *reload, void (*on_reload)(void))
   while (!*stop) {
     bool has_deadline;
     struct timespec deadline;
+    agentx_dedup_attach();             /* a new AgentX session gets it too */
     long wait_ms = sync_fds(&has_deadline, &deadline);
 
     su_root_step(root, rows_starts_pending() ? 0 : wait_ms);

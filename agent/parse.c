@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 
 #define ACCOUNT_TOKEN "sipdiagAccount"
 
@@ -253,43 +254,113 @@ static char *read_uint(char *p, unsigned int *out)
   return p ? read_config_read_data(ASN_UNSIGNED, p, out, &len) : NULL;
 }
 
-static char *read_text(char *p, char *buf, size_t size, bool *ok)
+/* One text field of a saved row into buf (size octets: the column's
+ * SIPDIAG_AGENT_TEXT_MAX plus the NUL).  Once *ok is false the rest of the
+ * line is skipped, so msg names the first bad field. */
+static char *read_text(char *p, const char *field, char *buf, size_t size, bool *ok,
+                       char *msg, size_t msg_size)
 {
-  size_t len = size - 1;
-  if (!p) {
+  const size_t max = size - 1;             /* octets the column holds */
+  size_t len;
+  char *next;
+
+  buf[0] = '\0';
+  if (!*ok)
+    return NULL;
+  if (!p || !*p) {
+    snprintf(msg, msg_size, "_sipDiagRow: %s is missing", field);
     *ok = false;
     return NULL;
   }
-  char *next = read_config_read_data(ASN_OCTET_STR, p, &buf, &len);
-  if (len >= size)
-    len = size - 1;
-  buf[len] = '\0';
-  if (strlen(buf) != len)
+  if (strncasecmp(p, "0x", 2) == 0) {
+    /* net-snmp's reader restores a hex string longer than the buffer as
+     * an empty one (length 0): measure it first and refuse the line */
+    size_t digits = 0;
+    while (p[2 + digits] && !isspace((unsigned char)p[2 + digits])) {
+      if (!isxdigit((unsigned char)p[2 + digits])) {
+        snprintf(msg, msg_size, "_sipDiagRow: %s is not a valid hex string", field);
+        *ok = false;
+        return NULL;
+      }
+      digits++;
+    }
+    if (digits % 2) {
+      snprintf(msg, msg_size, "_sipDiagRow: %s is not a valid hex string", field);
+      *ok = false;
+      return NULL;
+    }
+    if (digits / 2 > max) {
+      snprintf(msg, msg_size, "_sipDiagRow: %s is longer than %zu octets", field, max);
+      *ok = false;
+      return NULL;
+    }
+    len = size;                            /* the reader wants room for a NUL */
+    next = read_config_read_data(ASN_OCTET_STR, p, &buf, &len);
+  } else {
+    /* a quoted or plain word, which the reader would cut silently: read
+     * one octet more than the column holds to see a longer one */
+    char word[SIPDIAG_AGENT_TEXT_MAX + 2];
+    char *w = word;
+    len = max + 2 <= sizeof word ? max + 2 : sizeof word;
+    next = read_config_read_data(ASN_OCTET_STR, p, &w, &len);
+    if (len > max) {
+      explicit_bzero(word, sizeof word);
+      snprintf(msg, msg_size, "_sipDiagRow: %s is longer than %zu octets", field, max);
+      *ok = false;
+      return NULL;
+    }
+    memcpy(buf, word, len);
+    buf[len] = '\0';
+    explicit_bzero(word, sizeof word);
+  }
+  if (len > max) {
+    len = 0;
+    *ok = false;
+  } else if (strlen(buf) != len) {
     *ok = false;            /* an embedded NUL: not a text we wrote */
+  }
+  if (!*ok) {
+    buf[0] = '\0';
+    snprintf(msg, msg_size, "_sipDiagRow: %s is not a text sipdiagd wrote", field);
+    return NULL;
+  }
   return next;
 }
 
-bool saved_row_parse(char *line, struct saved_row *out)
+bool saved_row_parse(char *line, struct saved_row *out, char *msg, size_t msg_size)
 {
   unsigned int index, storage, rowstatus, notify, transport, expires;
   char *p = line;
   memset(out, 0, sizeof *out);
+  if (msg_size)
+    msg[0] = '\0';
   p = read_uint(p, &index);
   p = read_uint(p, &storage);
   p = read_uint(p, &rowstatus);
   p = read_uint(p, &notify);
   p = read_uint(p, &transport);
   p = read_uint(p, &expires);
-  if (!p || index < 1 || index > 65535 || storage != SD_ST_NONVOLATILE ||
-      (rowstatus != SD_RS_ACTIVE && rowstatus != SD_RS_NOT_IN_SERVICE) ||
-      (notify != SD_TRUE && notify != SD_FALSE) || transport < 1 || transport > 4)
+  const char *bad = !p ? "the line ends before the texts"
+                  : index < 1 || index > 65535 ? "the index is not 1 to 65535"
+                  : storage != SD_ST_NONVOLATILE ? "the storage type is not nonVolatile"
+                  : rowstatus != SD_RS_ACTIVE && rowstatus != SD_RS_NOT_IN_SERVICE
+                    ? "the row status is not active or notInService"
+                  : notify != SD_TRUE && notify != SD_FALSE ? "notify is not a TruthValue"
+                  : transport < 1 || transport > 4 ? "the transport is not 1 to 4"
+                  : NULL;
+  if (bad) {
+    snprintf(msg, msg_size, "_sipDiagRow: %s", bad);
     return false;
+  }
   bool ok = true;
-  p = read_text(p, out->cfg.registrar, sizeof out->cfg.registrar, &ok);
-  p = read_text(p, out->cfg.aor, sizeof out->cfg.aor, &ok);
-  p = read_text(p, out->cfg.auth_user, sizeof out->cfg.auth_user, &ok);
-  p = read_text(p, out->cfg.password, sizeof out->cfg.password, &ok);
-  read_text(p, out->cfg.proxy, sizeof out->cfg.proxy, &ok);
+  p = read_text(p, "registrar", out->cfg.registrar, sizeof out->cfg.registrar, &ok,
+                msg, msg_size);
+  p = read_text(p, "aor", out->cfg.aor, sizeof out->cfg.aor, &ok, msg, msg_size);
+  p = read_text(p, "authUser", out->cfg.auth_user, sizeof out->cfg.auth_user, &ok,
+                msg, msg_size);
+  p = read_text(p, "password", out->cfg.password, sizeof out->cfg.password, &ok,
+                msg, msg_size);
+  read_text(p, "outboundProxy", out->cfg.proxy, sizeof out->cfg.proxy, &ok, msg, msg_size);
   out->index = (uint32_t)index;
   out->storage = SD_ST_NONVOLATILE;
   out->rowstatus = (int)rowstatus;
@@ -305,6 +376,72 @@ void saved_scalar_parse(char *line, char *name, size_t name_size, unsigned *valu
   unsigned int v;
   read_uint(p, &v);
   *value = v;
+}
+
+/* ---- the account a diagnosis is for ------------------------------------------------------ */
+
+/* Appends c to out (len so far, size > 0), cutting silently. */
+static void put(char *out, size_t size, size_t *len, char c)
+{
+  if (*len + 1 < size)
+    out[(*len)++] = c;
+  out[*len] = '\0';
+}
+
+static int hex_value(char c)
+{
+  return c >= '0' && c <= '9' ? c - '0'
+       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Appends the user (with_user) and the host of a SIP URI to out. */
+static void put_uri(char *out, size_t size, size_t *len, const char *uri, bool with_user)
+{
+  const char *p = uri;
+  if (strncasecmp(p, "sips:", 5) == 0)
+    p += 5;
+  else if (strncasecmp(p, "sip:", 4) == 0)
+    p += 4;
+  /* the userinfo ends at the first '@' (one inside it is escaped) */
+  const char *at = strchr(p, '@');
+  const char *host = at ? at + 1 : p;
+  if (with_user && at) {
+    for (const char *u = p; u < at && *u != ':'; u++) {   /* ":password" dropped */
+      char c = *u;
+      if (c == '%' && u + 2 < at && hex_value(u[1]) >= 0 && hex_value(u[2]) >= 0) {
+        c = (char)(hex_value(u[1]) * 16 + hex_value(u[2]));
+        u += 2;
+      }
+      put(out, size, len, (char)tolower((unsigned char)c));
+    }
+  }
+  if (with_user)
+    put(out, size, len, '@');
+  /* host: up to the port, parameters or headers; an IPv6 reference whole */
+  const char *end = host;
+  if (*end == '[') {
+    while (*end && *end != ']')
+      end++;
+    if (*end == ']')
+      end++;
+  } else {
+    while (*end && *end != ':' && *end != ';' && *end != '?' && *end != '>')
+      end++;
+    if (end > host && end[-1] == '.')
+      end--;                  /* "example.net." is example.net */
+  }
+  for (const char *h = host; h < end; h++)
+    put(out, size, len, (char)tolower((unsigned char)*h));
+}
+
+void account_identity(const struct row_config *cfg, char *out, size_t size)
+{
+  size_t len = 0;
+  out[0] = '\0';
+  put_uri(out, size, &len, cfg->registrar, false);
+  put(out, size, &len, '\n');
+  put_uri(out, size, &len, cfg->aor, true);
 }
 
 /* ---- SET on sipDiagTable --------------------------------------------------------------- */

@@ -1,8 +1,9 @@
 /*
  * parse.h - sipdiagd's readers and checkers of untrusted text, as pure
  * functions: the sipdiagAccount and scalar configuration lines, the
- * persistent store's _sipDiagRow and _sipDiagScalar lines, and the type,
- * length and value check of a SET on sipDiagTable.
+ * persistent store's _sipDiagRow and _sipDiagScalar lines, the account
+ * identity of a row, and the type, length and value check of a SET on
+ * sipDiagTable.
  *
  * No global state, no logging, no rows: the callers (accounts.c,
  * scalars.c, persist.c, table.c) log and apply; the fuzz targets under
@@ -75,12 +76,25 @@ struct saved_row {
 };
 
 /* False when the line is not one sipdiagd wrote (then out is to be
- * wiped and dropped). */
-bool saved_row_parse(char *line, struct saved_row *out);
+ * wiped and dropped, and msg, never holding a value, names the field).
+ * A text longer than its column (SIPDIAG_AGENT_TEXT_MAX octets), written
+ * in either notation, refuses the whole line: no row comes back half
+ * restored. */
+bool saved_row_parse(char *line, struct saved_row *out, char *msg, size_t msg_size);
 
 /* _sipDiagScalar NAME VALUE: name (NUL-terminated, cut to name_size) and
  * value (0 when missing or unreadable). */
 void saved_scalar_parse(char *line, char *name, size_t name_size, unsigned *value);
+
+/* ---- the account a diagnosis is for (rows.c) ------------------------------------ */
+
+/* The identity the minimum interval between two diagnoses is kept for:
+ * the registrar's host, then the AOR's user and host.  Hosts and user are
+ * lower-cased, the user percent-decoded; scheme, port, password,
+ * parameters and headers are dropped, so "sip:Reg.example.net:5060;
+ * transport=udp" and "sips:reg.example.net" name the same server.  Writes
+ * "HOST\nUSER@HOST" to out, cut to size (at least 1). */
+void account_identity(const struct row_config *cfg, char *out, size_t size);
 
 /* ---- SET on sipDiagTable (table.c) --------------------------------------------- */
 

@@ -161,7 +161,8 @@ bool privileges_lookup(const char *user, const char *group,
 /* ---- directories the daemon writes -------------------------------------------- */
 
 /* Names sipdiagd (or net-snmp on its behalf) puts into its persistent and
- * capture directories: the store sipdiagd.conf, its rotated copies
+ * capture directories: the store sipdiagd.store (and its .tmp while it is
+ * written), net-snmp's file sipdiagd.conf and its rotated copies
  * sipdiagd.N.conf, net-snmp's cert_indexes, the capture directory and pcap
  * files. */
 static bool is_own_name(const char *name)
@@ -176,7 +177,7 @@ static bool is_own_name(const char *name)
   if (strncmp(name, store, sizeof store - 1) != 0)
     return false;
   const char *rest = name + sizeof store - 1;
-  if (!strcmp(rest, ".conf"))
+  if (!strcmp(rest, ".conf") || !strcmp(rest, ".store") || !strcmp(rest, ".store.tmp"))
     return true;
   if (*rest++ != '.')
     return false;

@@ -5,10 +5,16 @@
  * the SNMP handlers read.  This file alone changes rows' run state: it
  * starts runs from the loop (never from inside a SET), receives the
  * engine's results, cancels, and keeps the activity counters.
+ *
+ * It also remembers, per SIP account (registrar host + AOR, whichever row
+ * names it), whether a diagnosis runs and when the last one ended, so that
+ * a manager cannot make the terminal hammer a provider
+ * (sipdiagMinRerunInterval, SIPDIAG_AGENT_MIN_RERUN_INTERVAL_MS).
  */
 #include "config.h"
 #include "agent-snmp.h"
 #include "sipdiagd.h"
+#include "parse.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +27,125 @@ static sipdiag_engine_t *engine;
 static uint32_t started_total, completed_total;
 static bool starts_pending;
 
+/* ---- the minimum interval between two diagnoses of one account ------------- */
+
+#define RERUN_TOKEN "sipdiagMinRerunInterval"
+
+struct account_memory {
+  uint64_t key;               /* rows_account_key()                       */
+  unsigned running;           /* diagnoses requested or running            */
+  struct timespec ended;      /* CLOCK_MONOTONIC end of the last one       */
+  bool used;
+};
+
+static struct account_memory memory[SIPDIAG_AGENT_RERUN_MEMORY];
+static unsigned rerun_interval_ms = SIPDIAG_AGENT_MIN_RERUN_INTERVAL_MS;
+
+static int64_t ms_between(const struct timespec *a, const struct timespec *b)
+{
+  return (int64_t)(b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+/* Still counts: a diagnosis runs, or the last one ended within the interval. */
+static bool memory_live(const struct account_memory *m, const struct timespec *now)
+{
+  return m->used && (m->running || ms_between(&m->ended, now) < (int64_t)rerun_interval_ms);
+}
+
+static struct account_memory *memory_find(uint64_t key)
+{
+  for (unsigned i = 0; i < SIPDIAG_AGENT_RERUN_MEMORY; i++)
+    if (memory[i].used && memory[i].key == key)
+      return &memory[i];
+  return NULL;
+}
+
+uint64_t rows_account_key(const struct row_config *cfg)
+{
+  char id[2 * SIPDIAG_AGENT_TEXT_MAX + 8];
+  account_identity(cfg, id, sizeof id);
+  uint64_t h = 0xcbf29ce484222325u;           /* FNV-1a */
+  for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+    h = (h ^ *p) * 0x100000001b3u;
+  return h;
+}
+
+enum rerun_verdict rows_rerun_check(uint64_t key, unsigned new_slots, bool *new_slot)
+{
+  *new_slot = false;
+  if (rerun_interval_ms == 0)
+    return RERUN_OK;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  struct account_memory *m = memory_find(key);
+  if (m && m->running)
+    return RERUN_BUSY;
+  if (m && memory_live(m, &now))
+    return RERUN_TOO_SOON;
+  if (m)
+    return RERUN_OK;                          /* its entry is reused */
+  unsigned room = 0;
+  for (unsigned i = 0; i < SIPDIAG_AGENT_RERUN_MEMORY; i++)
+    if (!memory_live(&memory[i], &now))
+      room++;
+  if (room <= new_slots)
+    return RERUN_NO_ROOM;
+  *new_slot = true;
+  return RERUN_OK;
+}
+
+/* A diagnosis of the row's account is requested. */
+static void memory_start(const struct diag_row *row)
+{
+  uint64_t key = rows_account_key(&row->cfg);
+  struct account_memory *m = memory_find(key);
+  if (!m) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    for (unsigned i = 0; i < SIPDIAG_AGENT_RERUN_MEMORY && !m; i++)
+      if (!memory_live(&memory[i], &now))
+        m = &memory[i];
+    if (!m)
+      return;                 /* full: only when the limit is off (0) */
+    memset(m, 0, sizeof *m);
+    m->key = key;
+    m->used = true;
+  }
+  m->running++;
+}
+
+/* The diagnosis of the row's account ended (complete, canceled, aborted);
+ * the row's configuration cannot change while one runs. */
+static void memory_end(const struct diag_row *row)
+{
+  struct account_memory *m = memory_find(rows_account_key(&row->cfg));
+  if (!m)
+    return;
+  if (m->running)
+    m->running--;
+  clock_gettime(CLOCK_MONOTONIC, &m->ended);
+}
+
+static void parse_rerun_interval(const char *token, char *line)
+{
+  (void)token;
+  unsigned v;
+  if (scalar_line_parse(line, 0, SIPDIAG_AGENT_MIN_RERUN_INTERVAL_MAX_MS, &v))
+    rerun_interval_ms = v;
+  else
+    config_perror(RERUN_TOKEN ": expected milliseconds, 0 to 3600000 (0: no limit)");
+}
+
+/* Read again on SIGHUP: a line removed gives the default back. */
+static void release_rerun_interval(void)
+{
+  rerun_interval_ms = SIPDIAG_AGENT_MIN_RERUN_INTERVAL_MS;
+}
+
 int rows_init(su_root_t *root)
 {
+  register_app_config_handler(RERUN_TOKEN, parse_rerun_interval, release_rerun_interval,
+                              "MILLISECONDS (between two diagnoses of one account; 0: no limit)");
   table = netsnmp_tdata_create_table("sipDiagTable", 0);
   engine = sipdiag_engine_create(root);
   return table && engine ? 0 : -1;
@@ -151,8 +274,10 @@ static void abort_run(struct diag_row *row)
     sipdiag_cancel(row->run, NULL);
     row->run = NULL;
     completed_total++;
+    memory_end(row);
   } else if (row->state == SIPDIAG_STATE_REQUESTED) {
     completed_total++;       /* it was counted as started when requested */
+    memory_end(row);
   }
 }
 
@@ -198,6 +323,7 @@ void row_request(struct diag_row *row, sipdiag_result_t *buf)
   row->state = SIPDIAG_STATE_REQUESTED;
   row->start_ms = 0;
   started_total++;
+  memory_start(row);
   starts_pending = true;
 }
 
@@ -207,6 +333,7 @@ static void finish(struct diag_row *row)
   row->run = NULL;
   row->run_count++;
   completed_total++;
+  memory_end(row);
   history_update(row);
   if (row->notify == SD_TRUE)
     notify_complete(row);

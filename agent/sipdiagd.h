@@ -150,6 +150,15 @@ bool rows_starts_pending(void);
 /* Elapsed milliseconds of the run in progress. */
 uint32_t row_elapsed_ms(const struct diag_row *row);
 
+/* The SIP account a configuration names (registrar host + AOR), hashed. */
+uint64_t rows_account_key(const struct row_config *cfg);
+enum rerun_verdict { RERUN_OK, RERUN_BUSY, RERUN_TOO_SOON, RERUN_NO_ROOM };
+/* Whether a diagnosis of that account may be requested now
+ * (sipdiagMinRerunInterval): not while one runs (any row), nor sooner than
+ * the interval after the last one ended.  new_slots: accounts the same SET
+ * requests that take a new entry (*new_slot: this one does too). */
+enum rerun_verdict rows_rerun_check(uint64_t key, unsigned new_slots, bool *new_slot);
+
 /* ---- text helpers (rows.c) ------------------------------------------------ */
 
 /* Length of s cut to at most max octets on a UTF-8 character boundary. */
@@ -231,5 +240,11 @@ void loop_destroy(void);
 void loop_free(void);
 /* Ends the current turn at once; async-signal-safe. */
 void loop_wake(void);
+
+/* ---- agentx_dedup.c -------------------------------------------------------- */
+
+/* Puts the filter of the master's retransmitted requests in front of the
+ * AgentX session, once per session (cheap: call every loop turn). */
+void agentx_dedup_attach(void);
 
 #endif /* SIPDIAGD_H */

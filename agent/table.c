@@ -5,7 +5,8 @@
  * (notWritable, wrongType, wrongLength, wrongValue, noCreation for an index
  * out of range) and records the value in a staging area, one entry per row.
  * RESERVE2 checks every staged row as a whole (inconsistentValue,
- * noCreation, resourceUnavailable) and allocates all it will need.  ACTION
+ * noCreation, resourceUnavailable: too many rows or diagnoses, or an account
+ * diagnosed too recently) and allocates all it will need.  ACTION
  * only links new rows into the table (undone by UNDO).  COMMIT copies the
  * staged values into the rows with plain assignments, so it cannot fail,
  * and leaves starting a run to the loop.  COMMIT, UNDO and FREE each end the
@@ -35,27 +36,11 @@ struct staged {
   int notify, storage, rowstatus, state;   /* 0 = not written              */
   unsigned rowstatus_writes;
   sipdiag_result_t *result_buf;  /* allocated for requested(2)             */
+  uint64_t account;              /* rows_account_key() of cfg, requested(2) */
 };
 
-/*
- * The transaction the staging belongs to.  The table's handler runs once per
- * phase of a request.  A master that waited longer than its AgentX timeout
- * (1 s by default) for a TestSet sends the same TestSet again, and a busy
- * daemon then reads both: the copy is a second request of the same
- * transaction, its phases possibly interleaved with the first one's.  The
- * copy is checked like the original but stages nothing, and its RESERVE2
- * repeats the original's answer: whichever answer the master takes, the SET
- * is applied once.
- */
 static struct staged *staging;
 static long staging_transid = -1;
-static bool staging_reserved;            /* RESERVE1 of the transaction ran */
-static bool staging_tested;              /* its RESERVE2 ran                */
-static struct {                          /* the answer of that RESERVE2     */
-  uint32_t index;
-  unsigned col;
-  int err;
-} tested;
 
 static void staging_free(void)
 {
@@ -69,9 +54,6 @@ static void staging_free(void)
     free(s);
   }
   staging_transid = -1;
-  staging_reserved = false;
-  staging_tested = false;
-  tested.err = SNMP_ERR_NOERROR;
 }
 
 static struct staged *staging_find(uint32_t index)
@@ -253,7 +235,7 @@ static bool is_writable_column(unsigned col)
          col == COL_STORAGE || col == COL_ROWSTATUS;
 }
 
-static int reserve1(netsnmp_request_info *req, netsnmp_table_request_info *ti, bool stage)
+static int reserve1(netsnmp_request_info *req, netsnmp_table_request_info *ti)
 {
   unsigned col = ti->colnum;
   const netsnmp_variable_list *vb = req->requestvb;
@@ -278,8 +260,6 @@ static int reserve1(netsnmp_request_info *req, netsnmp_table_request_info *ti, b
   if (row && row->storage == SD_ST_PERMANENT && col == COL_ROWSTATUS &&
       *vb->val.integer == SD_RS_DESTROY)
     return SNMP_ERR_WRONGVALUE;   /* permanent rows cannot be deleted */
-  if (!stage)
-    return 0;
 
   struct staged *s = staging_find((uint32_t)index);
   if (!s) {
@@ -356,14 +336,30 @@ static void fail(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requ
     r = any_request(requests, index);
   if (r)
     netsnmp_set_request_error(reqinfo, r, err);
-  tested.index = index;
-  tested.col = col;
-  tested.err = err;
+}
+
+/* The minimum interval between two diagnoses of one account
+ * (sipdiagMinRerunInterval): none while another row runs one of the same
+ * account, none sooner than the interval after the last one ended, and one
+ * per account in a SET.  False: resourceUnavailable, nothing applied. */
+static bool rerun_allowed(struct staged *s, unsigned *new_slots)
+{
+  s->account = rows_account_key(&s->cfg);
+  for (const struct staged *o = staging; o; o = o->next)
+    if (o != s && o->checked && o->state == SIPDIAG_STATE_REQUESTED && o->result_buf &&
+        o->account == s->account)
+      return false;
+  bool new_slot;
+  if (rows_rerun_check(s->account, *new_slots, &new_slot) != RERUN_OK)
+    return false;
+  if (new_slot)
+    (*new_slots)++;
+  return true;
 }
 
 static void reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
-  unsigned creating = 0, requesting = 0;
+  unsigned creating = 0, requesting = 0, new_accounts = 0;
 
   for (struct staged *s = staging; s; s = s->next) {
     if (s->checked)
@@ -419,6 +415,10 @@ static void reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *
         return;
       }
       if (rows_in_progress() + requesting >= scalars_max_concurrent()) {
+        fail(reqinfo, requests, s->index, COL_STATE, SNMP_ERR_RESOURCEUNAVAILABLE);
+        return;
+      }
+      if (!rerun_allowed(s, &new_accounts)) {
         fail(reqinfo, requests, s->index, COL_STATE, SNMP_ERR_RESOURCEUNAVAILABLE);
         return;
       }
@@ -546,13 +546,11 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
       staging_free();                  /* left over from an abandoned SET */
       staging_transid = transid;
     }
-    bool stage = !staging_reserved;      /* false: a copy of the TestSet */
-    staging_reserved = true;
     for (netsnmp_request_info *r = requests; r; r = r->next) {
       if (r->processed)
         continue;
       netsnmp_table_request_info *ti = netsnmp_extract_table_info(r);
-      int err = ti ? reserve1(r, ti, stage) : SNMP_ERR_GENERR;
+      int err = ti ? reserve1(r, ti) : SNMP_ERR_GENERR;
       if (err) {
         netsnmp_set_request_error(reqinfo, r, err);
         return SNMP_ERR_NOERROR;
@@ -561,13 +559,7 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
     break;
   }
   case MODE_SET_RESERVE2:
-    if (!staging_tested) {
-      tested.err = SNMP_ERR_NOERROR;
-      reserve2(reqinfo, requests);
-      staging_tested = true;
-    } else if (tested.err != SNMP_ERR_NOERROR) {
-      fail(reqinfo, requests, tested.index, tested.col, tested.err);   /* the copy */
-    }
+    reserve2(reqinfo, requests);
     break;
   case MODE_SET_ACTION:
     action(reqinfo, requests);

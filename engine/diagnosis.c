@@ -445,7 +445,13 @@ static void stop_capture(sipdiag_run_t *run)
   run->capture = NULL;
   run->engine->captures--;
   run->result.capture_packets = (unsigned)stats.packets_written;
-  if (stats.limit_reached)
+  /* The count is of packets handed to stdio: a write that failed later
+   * (a full disk) leaves fewer on disk, possibly none. */
+  if (stats.write_error)
+    snprintf(run->result.capture_note, sizeof run->result.capture_note, "%s",
+             "writing the capture file failed (disk full or I/O error): it holds "
+             "fewer packets than counted, or none");
+  else if (stats.limit_reached)
     snprintf(run->result.capture_note, sizeof run->result.capture_note,
              "the file reached its %u-byte limit; later packets were not written",
              SIPDIAG_CAPTURE_DEFAULT_MAX_BYTES);

@@ -157,7 +157,31 @@
 /* Diagnoses sipdiagd starts per turn of its loop; more wait for the next
  * turn, so SNMP requests are served between batches. */
 #define SIPDIAG_AGENT_STARTS_PER_TURN        8
+/* AgentX requests remembered to recognise the master's retransmissions of
+ * one (agentx_dedup.c): a copy follows its original within agentxRetries
+ * (5) timeouts, while requests are answered one after another. */
+#define SIPDIAG_AGENT_AGENTX_RECENT          16
 /* AgentX ping (and reconnect) interval when the configuration sets none. */
 #define SIPDIAG_AGENT_DEFAULT_PING_INTERVAL_S 5
+/* Quiet time between two diagnoses of one SIP account, from the end of
+ * one to the start of the next (sipdiagMinRerunInterval in sipdiagd.conf,
+ * 0 = no limit).  "One account" is the registrar's host plus the AOR,
+ * whichever row asks (rows.c): a manager creating rows that repeat an
+ * account gains nothing.  A trigger sooner, or while another row runs a
+ * diagnosis of that account, fails with resourceUnavailable and nothing is
+ * sent.  Counted from the end because a diagnosis lasts from milliseconds
+ * to the 32 s timer: from the start, a slow one would leave the provider no
+ * pause at all.  One diagnosis is a burst of at most 12 REGISTERs; 5 s of
+ * silence after each keeps a manager hammering the trigger to one burst
+ * per account every 5 s plus its duration, while an operator retrying after
+ * fixing the account hardly waits. */
+#define SIPDIAG_AGENT_MIN_RERUN_INTERVAL_MS  5000
+#define SIPDIAG_AGENT_MIN_RERUN_INTERVAL_MAX_MS 3600000
+/* Accounts whose last diagnosis sipdiagd remembers at once (running, or
+ * ended less than the interval ago); 24 octets each.  Every running
+ * diagnosis is a row (at most SIPDIAG_AGENT_MAX_ROWS), the rest ended
+ * recently.  When all are taken by live entries, a trigger for an account
+ * not among them fails with resourceUnavailable rather than forget one. */
+#define SIPDIAG_AGENT_RERUN_MEMORY           (4 * SIPDIAG_AGENT_MAX_ROWS)
 
 #endif /* SIPDIAG_LIMITS_H */

@@ -11,7 +11,12 @@
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "capturing packets needs root (CAP_NET_RAW)"
 need_cmd tshark
-start_all
+setup
+# row 1 is diagnosed again and again: no minimum interval between the runs
+echo "sipdiagMinRerunInterval 0" >>"$SDCONF"
+start_snmptrapd
+start_snmpd
+start_sipdiagd
 CLOSED=$(closed_udp_port)
 TARGET="udp 127.0.0.1:$CLOSED"
 

@@ -13,8 +13,8 @@ expect_set "" "trigger row 1" $T.10.1 i 2
 wait_state 1 4 10
 before=$(swalk $T | grep -E "^$T\.(2|3|4|5|6|7|8|11|30|31)\.")
 stop_sipdiagd
-grep -c '^_sipDiagRow' "$TMP/sipdiagd-persist/sipdiagd.conf" | grep -qx 2 ||
-	fail "two rows saved: $(grep '^_sip' "$TMP/sipdiagd-persist/sipdiagd.conf")"
+grep -c '^_sipDiagRow' "$TMP/sipdiagd-persist/sipdiagd.store" | grep -qx 2 ||
+	fail "two rows saved: $(grep '^_sip' "$TMP/sipdiagd-persist/sipdiagd.store" | cut -c 1-40)"
 start_sipdiagd
 after=$(swalk $T | grep -E "^$T\.(2|3|4|5|6|7|8|11|30|31)\.")
 check_eq "$after" "$(printf '%s\n' "$before" | grep -v "^$T\.[0-9]*\.3 ")" "configuration of rows 1 and 2 after the restart"

@@ -61,7 +61,9 @@ check_closed_port_run() {
 	closed=$(closed_udp_port)
 	# shellcheck disable=SC2034  # read by the tests
 	REGISTRAR[idx]=sip:127.0.0.1:$closed
-	new_row "$idx" "sip:127.0.0.1:$closed" "sip:dave@127.0.0.1" "$T.6.$idx" i 2
+	# one account per row: the minimum interval between two diagnoses of one
+	# account (registrar host + AOR) would refuse a second row of dave
+	new_row "$idx" "sip:127.0.0.1:$closed" "sip:dave$idx@127.0.0.1" "$T.6.$idx" i 2
 	check_eq "$(sget "$T.30.$idx")" 3 "row $idx is nonVolatile"
 	expect_set "" "trigger row $idx" "$T.10.$idx" i 2
 	wait_state "$idx" 4 15
@@ -114,7 +116,7 @@ stop_checked() {
 # check_persisted INDEX: after a stop, the store holds the row, is
 # RUN_USER's, and holds no cleartext password line in the logs.
 check_persisted() {
-	local store=$TMP/sipdiagd-persist/sipdiagd.conf
+	local store=$TMP/sipdiagd-persist/sipdiagd.store
 	[ -f "$store" ] || { fail "no persistent store $store"; return; }
 	check_eq "$(stat -c %U "$store")" "$RUN_USER" "owner of the persistent store"
 	check_eq "$(stat -c %a "$store")" 600 "mode of the persistent store"

@@ -2,7 +2,13 @@
 # createAndGo / createAndWait rows, the trigger, results, history, cancel,
 # clearing by a configuration write, destroy while running.
 . "$(dirname "$0")/lib.sh"
-start_all
+setup
+# row 3 runs again right after its cancel: no minimum interval between the
+# runs of one account (rerun_interval_per_account.sh tests it)
+echo "sipdiagMinRerunInterval 0" >>"$SDCONF"
+start_snmptrapd
+start_snmpd
+start_sipdiagd
 CLOSED=$(closed_udp_port)
 
 # createAndGo with no configuration at all: active, and configIncomplete

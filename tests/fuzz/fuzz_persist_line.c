@@ -9,7 +9,8 @@
  * the reader; any other word feeds the rest to both.  A row that is
  * accepted must hold only what a SET could have written: index 1-65535,
  * nonVolatile, active or notInService, a TruthValue, transport 1-4, and
- * NUL-terminated texts of at most SIPDIAG_AGENT_TEXT_MAX octets.
+ * NUL-terminated texts of at most SIPDIAG_AGENT_TEXT_MAX octets.  A
+ * refused line comes with a message; an accepted one without.
  */
 #include "config.h"
 #include "agent-snmp.h"
@@ -28,7 +29,12 @@ static void check_text(const char *s)
 static void row(char *rest)
 {
   struct saved_row r;
-  if (saved_row_parse(rest, &r)) {
+  char msg[160];
+  bool ok = saved_row_parse(rest, &r, msg, sizeof msg);
+  /* a refused line says why; an accepted one says nothing */
+  if (strnlen(msg, sizeof msg) >= sizeof msg || (ok ? msg[0] != '\0' : msg[0] == '\0'))
+    abort();
+  if (ok) {
     if (r.index < 1 || r.index > 65535 || r.storage != SD_ST_NONVOLATILE ||
         (r.rowstatus != SD_RS_ACTIVE && r.rowstatus != SD_RS_NOT_IN_SERVICE) ||
         (r.notify != SD_TRUE && r.notify != SD_FALSE) ||

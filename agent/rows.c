@@ -70,6 +70,11 @@ uint64_t rows_account_key(const struct row_config *cfg)
   return h;
 }
 
+bool rows_rerun_limited(void)
+{
+  return rerun_interval_ms != 0;
+}
+
 enum rerun_verdict rows_rerun_check(uint64_t key, unsigned new_slots, bool *new_slot)
 {
   *new_slot = false;

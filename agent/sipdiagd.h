@@ -158,6 +158,8 @@ enum rerun_verdict { RERUN_OK, RERUN_BUSY, RERUN_TOO_SOON, RERUN_NO_ROOM };
  * the interval after the last one ended.  new_slots: accounts the same SET
  * requests that take a new entry (*new_slot: this one does too). */
 enum rerun_verdict rows_rerun_check(uint64_t key, unsigned new_slots, bool *new_slot);
+/* False when sipdiagMinRerunInterval is 0: no limit of any kind per account. */
+bool rows_rerun_limited(void);
 
 /* ---- text helpers (rows.c) ------------------------------------------------ */
 

@@ -344,6 +344,8 @@ static void fail(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requ
  * per account in a SET.  False: resourceUnavailable, nothing applied. */
 static bool rerun_allowed(struct staged *s, unsigned *new_slots)
 {
+  if (!rows_rerun_limited())
+    return true;
   s->account = rows_account_key(&s->cfg);
   for (const struct staged *o = staging; o; o = o->next)
     if (o != s && o->checked && o->state == SIPDIAG_STATE_REQUESTED && o->result_buf &&

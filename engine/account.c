@@ -25,6 +25,12 @@ void sipdiag_settings_default(sipdiag_settings_t *s)
   s->capture_dir[0] = '\0';
 }
 
+uint64_t sipdiag_settings_needed_ms(const sipdiag_settings_t *s)
+{
+  return (uint64_t)s->attempts * s->attempt_timeout_ms +
+         (uint64_t)(s->pings > 0 ? s->pings - 1 : 0) * s->ping_interval_ms + s->ping_wait_ms;
+}
+
 const char *sipdiag_settings_check(const sipdiag_settings_t *s)
 {
   if (s->timer_s < SIPDIAG_TIMER_MIN_S || s->timer_s > SIPDIAG_TIMER_MAX_S)
@@ -39,6 +45,10 @@ const char *sipdiag_settings_check(const sipdiag_settings_t *s)
   if (s->ping_interval_ms < 10 || s->ping_interval_ms > 10000 ||
       s->ping_wait_ms < 10 || s->ping_wait_ms > 10000)
     return "ping interval or wait out of range";
+  /* A verdict never claims what was not measured: the timer must leave
+   * room for every attempt to time out and every ping to be waited for. */
+  if ((uint64_t)s->timer_s * 1000 < sipdiag_settings_needed_ms(s))
+    return "timer too short: it must cover attempts x attempt timeout + the pings";
   return NULL;
 }
 

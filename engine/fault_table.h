@@ -50,7 +50,7 @@
     "check the server's certificate, the terminal's trusted CAs and TLS versions")    \
   X(AUTH_ALGORITHM_UNSUPPORTED, "authAlgorithmUnsupported", 18, "40", "the server offers only digest algorithms the terminal cannot answer", \
     "enable MD5 or SHA-256 digest on the server for this account")                   \
-  X(MALFORMED_RESPONSE, "malformedResponse", 19, "50,51",   "the server answered with something that is not valid SIP, or flooded answers", \
+  X(MALFORMED_RESPONSE, "malformedResponse", 19, "50-53",   "the server answered with something that is not valid SIP, lacked what RFC 3261 requires of the answer, or flooded answers", \
     "check the server software (and any SIP ALG on the path) with the packet capture")
 
 #endif /* SIPDIAG_FAULT_TABLE_H */

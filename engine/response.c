@@ -1,7 +1,7 @@
 /*
  * response.c - what a final answer to a REGISTER means (see response.h).
  *
- * Moved out of diagnosis.c unchanged, so that the fuzz target can reach it
+ * Kept apart from register.c, so that the fuzz target can reach it
  * without a network.
  */
 #include "response.h"
@@ -44,7 +44,7 @@ bool sipdiag_response_take_challenge(sipdiag_response_ctx_t *ctx,
 sipdiag_answer_t sipdiag_response_classify(sipdiag_response_ctx_t *ctx,
                                            sip_t const *sip, int status, bool local)
 {
-  sipdiag_answer_t a = { SIPDIAG_ANSWER_FINAL, status, false };
+  sipdiag_answer_t a = { SIPDIAG_ANSWER_FINAL, status, false, false, false };
   if (local) {
     a.kind = SIPDIAG_ANSWER_SILENCE;
     a.status = 0;
@@ -59,10 +59,15 @@ sipdiag_answer_t sipdiag_response_classify(sipdiag_response_ctx_t *ctx,
     } else if (min > SIPDIAG_MIN_EXPIRES_MAX_S) {
       snprintf(ctx->detail, ctx->detail_size,
                " with an absurd Min-Expires of %u s", min);
+    } else if (min <= ctx->expires) {
+      /* Nothing to adjust: the same REGISTER again would meet the same
+       * answer (RFC 3261 10.3 step 7 asks for a minimum above what was sent). */
+      snprintf(ctx->detail, ctx->detail_size,
+               " with a Min-Expires of %u s, which is not above the %u s sent", min,
+               ctx->expires);
     } else {
       a.answerable = true;
-      if (min > ctx->expires)
-        ctx->expires = min;
+      ctx->expires = min;
       snprintf(ctx->detail, ctx->detail_size,
                " even with Expires %u (Min-Expires %u)", ctx->expires, min);
     }

@@ -2,6 +2,7 @@
  * result.c - filling a sipdiag_result_t: steps and the diagnosis sentence.
  */
 #include "result.h"
+#include "address_text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,12 +40,11 @@ void sipdiag_result_set_code(sipdiag_result_t *r, unsigned code)
 static void server_name(const sipdiag_result_t *r, const char *registrar,
                         char *buf, size_t size)
 {
-  if (r->server_address[0])
-    snprintf(buf, size, "%s%s%s:%u/%s",
-             strchr(r->server_address, ':') ? "[" : "", r->server_address,
-             strchr(r->server_address, ':') ? "]" : "", r->server_port,
-             sipdiag_transport_name(r->server_transport));
-  else
+  char hostport[SIPDIAG_ADDRESS_MAX + 8];
+  if (r->server_address[0]) {
+    sipdiag_hostport_text(r->server_address, r->server_port, hostport, sizeof hostport);
+    snprintf(buf, size, "%s/%s", hostport, sipdiag_transport_name(r->server_transport));
+  } else
     snprintf(buf, size, "%s", registrar && *registrar ? registrar : "the registrar");
 }
 
@@ -53,6 +53,7 @@ void sipdiag_result_describe(sipdiag_result_t *r, const char *registrar,
 {
   char server[SIPDIAG_ADDRESS_MAX + SIPDIAG_URI_MAX];
   char found[SIPDIAG_DIAGNOSIS_MAX];
+  char pings[64] = "";
   const char *account = r->account[0] ? r->account : "(no AOR)";
   unsigned n = r->registers_sent;
   const char *s_n = n == 1 ? "" : "s";
@@ -71,9 +72,12 @@ void sipdiag_result_describe(sipdiag_result_t *r, const char *registrar,
     break;
   case SIPDIAG_FAULT_NETWORK_UNREACHABLE:
   case SIPDIAG_FAULT_SERVER_NO_RESPONSE:
-    snprintf(found, sizeof found, "%s gave no final SIP answer to %u REGISTER%s%s%s%s, and %u of %u pings were answered",
+    if (r->pings_sent > 0)
+      snprintf(pings, sizeof pings, ", and %u of %u pings were answered", r->pings_received,
+               r->pings_sent);
+    snprintf(found, sizeof found, "%s gave no final SIP answer to %u REGISTER%s%s%s%s%s",
              server, n, s_n, detail && *detail ? " (" : "", detail && *detail ? detail : "",
-             detail && *detail ? ")" : "", r->pings_received, r->pings_sent);
+             detail && *detail ? ")" : "", pings);
     break;
   case SIPDIAG_FAULT_AUTH_FAILURE:
     snprintf(found, sizeof found, "%s still answered %d %s after credentials%s were sent (%u REGISTER%s)",

@@ -55,6 +55,8 @@ enum {
   SIPDIAG_CODE_AUTH_ALGORITHM = 40,  /* no digest algorithm we can answer */
   SIPDIAG_CODE_MALFORMED = 50,       /* a status code outside 100-999     */
   SIPDIAG_CODE_FLOOD = 51,           /* more responses than a run accepts */
+  SIPDIAG_CODE_INCOMPLETE_RESPONSE = 52, /* 401/407 without its challenge */
+  SIPDIAG_CODE_BINDING_NOT_STORED = 53,  /* 2xx to REGISTER without Contact */
   SIPDIAG_CODE_INTERNAL_ERROR = 99,  /* the terminal could not run it     */
 };
 
@@ -190,8 +192,13 @@ const char *sipdiag_step_kind_name(sipdiag_step_kind_t kind);
 /* ---- settings and account ---------------------------------------------- */
 
 void sipdiag_settings_default(sipdiag_settings_t *settings);
-/* NULL when valid, else a message naming the bad setting. */
+/* NULL when valid, else a message naming the bad setting.  The timer must
+ * cover sipdiag_settings_needed_ms(): a silent server's attempts and the
+ * pings that follow them. */
 const char *sipdiag_settings_check(const sipdiag_settings_t *settings);
+/* The longest a silent server's diagnosis takes: every attempt timing out
+ * and every ping waited for. */
+uint64_t sipdiag_settings_needed_ms(const sipdiag_settings_t *settings);
 
 /*
  * The configuration check (the patent's step S12).  Writes a readable list

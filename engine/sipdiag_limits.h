@@ -50,6 +50,11 @@
  * finished transactions included): twice the limit above ends the run. */
 #define SIPDIAG_WATCH_INTERVAL_MS          100
 
+/* Stale challenges (RFC 7616 3.3: the nonce expired, the credentials were
+ * right) answered in a row before one more counts as a failed attempt: a
+ * server that calls every nonce stale cannot keep the probe going. */
+#define SIPDIAG_MAX_STALE_CHALLENGES       2
+
 /* REGISTERs spent removing the probe's own binding after a 200. */
 #define SIPDIAG_MAX_CLEANUP_REGISTERS      2
 

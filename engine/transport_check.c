@@ -17,6 +17,8 @@
  * server sent, and remembers the errno of the last failed call.
  */
 #include "transport_check.h"
+#include "address_text.h"
+#include "clock.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -143,16 +145,8 @@ static void append(char *dst, size_t size, const char *fmt, ...)
 
 static void format_endpoint(char *dst, size_t size, const struct sockaddr *sa)
 {
-  char host[INET6_ADDRSTRLEN] = "?";
-  if (sa->sa_family == AF_INET6) {
-    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-    inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
-    snprintf(dst, size, "[%s]:%u", host, ntohs(s6->sin6_port));
-  } else {
-    const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-    inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
-    snprintf(dst, size, "%s:%u", host, ntohs(s4->sin_port));
-  }
+  if (!sipdiag_sockaddr_text(sa, dst, size))
+    snprintf(dst, size, "?");
 }
 
 /* "\x16\x03" style escaping of the server's first octets. */
@@ -182,8 +176,7 @@ static bool is_ip_literal(const char *name)
 
 static unsigned elapsed_ms(const tc_t *tc)
 {
-  su_duration_t d = su_duration(su_now(), tc->started);
-  return d > 0 ? (unsigned)d : 0;
+  return sipdiag_ms_since(tc->started);
 }
 
 /* ---- our socket BIO ----------------------------------------------------- */

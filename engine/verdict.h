@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 
+#include "icmp_error.h"
+
 /* What one REGISTER transaction ended with. */
 typedef enum sipdiag_answer_kind {
   SIPDIAG_ANSWER_SILENCE = 1, /* no final answer: timeout, only 1xx, transport */
@@ -22,7 +24,13 @@ typedef struct sipdiag_answer {
   sipdiag_answer_kind_t kind;
   int status;        /* the SIP status for every kind but silence          */
   bool answerable;   /* challenge: credentials could be computed;
-                        423: a usable Min-Expires was given                 */
+                        423: a Min-Expires above what was sent was given    */
+  /* The REGISTER answered already carried the remedy: credentials for this
+   * kind of challenge, or an Expires raised to an earlier Min-Expires.  Only
+   * such answers count as failed attempts: the first 401 asks for
+   * credentials, it does not reject any. */
+  bool remedied;
+  bool stale;        /* challenge: stale=true (RFC 7616 3.3): new nonce   */
 } sipdiag_answer_t;
 
 typedef enum sipdiag_next {
@@ -37,7 +45,8 @@ typedef enum sipdiag_next {
 typedef struct sipdiag_tally {
   sipdiag_answer_kind_t kind;
   int status;
-  unsigned count;
+  unsigned count;    /* failed attempts (remedied answers) of this kind    */
+  unsigned stale;    /* stale challenges answered, bounded                 */
 } sipdiag_tally_t;
 
 typedef struct sipdiag_decision {
@@ -54,11 +63,48 @@ sipdiag_decision_t sipdiag_judge(sipdiag_tally_t *tally,
                                  const sipdiag_answer_t *answer,
                                  unsigned attempts, unsigned registers_sent);
 
-/* The patent's verdict once the attempts met only silence. */
+/* ---- silence: what the network says besides SIP ------------------------- */
+
+/* The evidence about the target a silent run is judged on. */
+typedef struct sipdiag_evidence {
+  /* Our own TCP/TLS check of the target named a cause (20-23, 30, 31). */
+  unsigned transport_code;
+  /* The last ICMP error about our packets to the target. */
+  sipdiag_icmp_class_t icmp_class;
+  /* The socket error our own REGISTER met (sofia's transport), 0 none. */
+  int socket_error;
+  bool pings_done;       /* every echo request answered or waited for     */
+  bool ping_unavailable; /* no echo request could be sent at all          */
+  unsigned pings_sent;
+  unsigned pings_received;
+} sipdiag_evidence_t;
+
+/* What an ICMP error class says: 20-23, or 0 (TTL, MTU...: no verdict). */
+unsigned sipdiag_icmp_code(sipdiag_icmp_class_t klass);
+
+/* What a socket or connect() error says about the path: ECONNREFUSED 20,
+ * ENETUNREACH 21, EHOSTUNREACH/EHOSTDOWN 22, EACCES/EPERM 23; else 0. */
+unsigned sipdiag_errno_code(int error);
+
+/* The cause the evidence names, whatever the pings say: the transport
+ * check first, then an ICMP error, then our REGISTER's socket error; 0 none. */
+unsigned sipdiag_evidence_code(const sipdiag_evidence_t *e);
+
+/* The patent's verdict on pings alone: 2 no echo reply, 3 replies. */
 unsigned sipdiag_silence_code(unsigned pings_received);
 
+/* The verdict once the attempts met only silence; 0 while pings are still
+ * outstanding (wait for them). */
+unsigned sipdiag_silence_verdict(const sipdiag_evidence_t *e);
+
 /* The verdict when the self-diagnosis timer fires first: the last final
- * status the server sent, else what the pings say. */
-unsigned sipdiag_timer_code(int last_network_status, unsigned pings_received);
+ * status the server sent, else what the evidence says; when nothing was
+ * measured (no ping over), SIPDIAG_CODE_INTERNAL_ERROR, never a claim. */
+unsigned sipdiag_timer_verdict(int last_network_status, const sipdiag_evidence_t *e);
+
+/* ---- final answers ----------------------------------------------------- */
+
+/* What a final rejection means beyond its class (RFC 3261 21.4), or NULL. */
+const char *sipdiag_final_detail(unsigned code, bool credentials_sent);
 
 #endif /* SIPDIAG_VERDICT_H */

@@ -241,6 +241,15 @@ int main(int argc, char **argv)
     return usage_error("unexpected argument '%s'", argv[optind]);
   if (settings.capture && !settings.capture_dir[0])
     default_capture_dir(settings.capture_dir, sizeof settings.capture_dir);
+  if ((uint64_t)settings.timer_s * 1000 < sipdiag_settings_needed_ms(&settings))
+    return usage_error("--timer %u s cannot cover %u attempts x --attempt-timeout %u ms plus "
+                       "%u pings (%llu ms in all): raise --timer or lower the others",
+                       settings.timer_s, settings.attempts, settings.attempt_timeout_ms,
+                       settings.pings,
+                       (unsigned long long)sipdiag_settings_needed_ms(&settings));
+  const char *bad_setting = sipdiag_settings_check(&settings);
+  if (bad_setting)
+    return usage_error("%s", bad_setting);
 
   if (!password[0]) {
     const char *env = getenv("SIPDIAG_PASSWORD");

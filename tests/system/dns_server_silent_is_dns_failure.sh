@@ -11,7 +11,7 @@ setup
 netns_setup
 dns_use_server
 run_probe --netns "$NS_C" -- --registrar sip:registrar.test --aor sip:alice@registrar.test \
-	--password-file "$(password_file alice "$ALICE_PASSWORD")" --timer 10
+	--password-file "$(password_file alice "$ALICE_PASSWORD")" --timer 10 --attempt-timeout 2
 
 assert_result_shape
 assert_verdict 11 dnsFailure 1

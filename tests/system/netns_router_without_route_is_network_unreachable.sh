@@ -35,7 +35,7 @@ ip netns exec "$NS_C" ping -c 1 -W 2 "$ROUTER_ADDR" >/dev/null 2>&1 ||
 	die "precondition: the router does not answer ping"
 
 run_probe --netns "$NS_C" -- --registrar "sip:$REGISTRAR:5060" --aor "sip:alice@$REGISTRAR" \
-	--transport udp --attempt-timeout 20 --capture-dir "$TEST_TMP/captures" \
+	--transport udp --attempt-timeout 9 --capture-dir "$TEST_TMP/captures" \
 	--password-file "$(password_file alice "$ALICE_PASSWORD")"
 
 assert_result_shape
@@ -45,5 +45,5 @@ assert_json '.icmp_error' "ICMP network unreachable from $ROUTER_ADDR"
 assert_jq '[.steps[] | select(.kind == "icmp_error" and .icmp_type == 3 and .icmp_code == 0)] | length >= 1' \
 	"an icmp_error step with type 3 code 0"
 assert_json_num '.attempts' -lt 3 "the first matched ICMP error ends the attempts"
-assert_json_num '.duration_ms' -lt 20000 "no attempt had to time out"
+assert_json_num '.duration_ms' -lt 9000 "no attempt had to time out"
 finish

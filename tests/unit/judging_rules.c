@@ -7,45 +7,90 @@
 #include "verdict.h"
 #include "check.h"
 
-static const sipdiag_answer_t silence = { SIPDIAG_ANSWER_SILENCE, 0, false };
-static const sipdiag_answer_t challenge401 = { SIPDIAG_ANSWER_CHALLENGE, 401, true };
-static const sipdiag_answer_t challenge407 = { SIPDIAG_ANSWER_CHALLENGE, 407, true };
-static const sipdiag_answer_t brief423 = { SIPDIAG_ANSWER_TOO_BRIEF, 423, true };
+#include <errno.h>
+
+/* kind, status, answerable, remedied (the REGISTER carried the remedy), stale */
+static const sipdiag_answer_t silence = { SIPDIAG_ANSWER_SILENCE, 0, false, false, false };
+static const sipdiag_answer_t first401 = { SIPDIAG_ANSWER_CHALLENGE, 401, true, false, false };
+static const sipdiag_answer_t challenge401 = { SIPDIAG_ANSWER_CHALLENGE, 401, true, true, false };
+static const sipdiag_answer_t stale401 = { SIPDIAG_ANSWER_CHALLENGE, 401, true, true, true };
+static const sipdiag_answer_t challenge407 = { SIPDIAG_ANSWER_CHALLENGE, 407, true, true, false };
+static const sipdiag_answer_t first423 = { SIPDIAG_ANSWER_TOO_BRIEF, 423, true, false, false };
+static const sipdiag_answer_t brief423 = { SIPDIAG_ANSWER_TOO_BRIEF, 423, true, true, false };
 
 static sipdiag_answer_t final(int status)
 {
-  sipdiag_answer_t a = { SIPDIAG_ANSWER_FINAL, status, false };
+  sipdiag_answer_t a = { SIPDIAG_ANSWER_FINAL, status, false, false, false };
   return a;
 }
 
 static void third_challenge_is_auth_failure(void)
 {
+  /* The first 401 asks for credentials; only answers to credentials count. */
   sipdiag_tally_t t = { 0 };
-  sipdiag_decision_t d = sipdiag_judge(&t, &challenge401, 3, 1);
-  CHECK(d.next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS, "1st 401: %d", d.next);
+  sipdiag_decision_t d = sipdiag_judge(&t, &first401, 3, 1);
+  CHECK(d.next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS, "first 401: %d", d.next);
   d = sipdiag_judge(&t, &challenge401, 3, 2);
-  CHECK(d.next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS, "2nd 401: %d", d.next);
+  CHECK(d.next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS, "1st rejected: %d", d.next);
   d = sipdiag_judge(&t, &challenge401, 3, 3);
-  CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == 401, "3rd 401: %d %u", d.next, d.code);
+  CHECK(d.next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS, "2nd rejected: %d", d.next);
+  d = sipdiag_judge(&t, &challenge401, 3, 4);
+  CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == 401, "3rd rejected: %d %u", d.next, d.code);
   CHECK(sipdiag_fault_for_code(d.code) == SIPDIAG_FAULT_AUTH_FAILURE, "class");
+}
+
+static void one_attempt_still_sends_credentials(void)
+{
+  /* --attempts 1: the first 401 is no failed attempt, the credentials go. */
+  sipdiag_tally_t t = { 0 };
+  CHECK(sipdiag_judge(&t, &first401, 1, 1).next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS,
+        "first 401 with attempts 1");
+  sipdiag_answer_t ok = final(200);
+  CHECK(sipdiag_judge(&t, &ok, 1, 2).code == 200, "accepted credentials are success");
+  t = (sipdiag_tally_t){ 0 };
+  sipdiag_judge(&t, &first401, 1, 1);
+  sipdiag_decision_t d = sipdiag_judge(&t, &challenge401, 1, 2);
+  CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == 401, "rejected credentials end it");
+}
+
+static void stale_nonce_is_no_failed_attempt(void)
+{
+  /* RFC 7616 3.3: stale=true asks for the same credentials on a new nonce. */
+  sipdiag_tally_t t = { 0 };
+  sipdiag_judge(&t, &first401, 1, 1);
+  sipdiag_decision_t d = sipdiag_judge(&t, &stale401, 1, 2);
+  CHECK(d.next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS, "stale with attempts 1: %d", d.next);
+  /* ...but a server calling every nonce stale is bounded. */
+  unsigned sent = 2;
+  while (d.next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS && sent < 50)
+    d = sipdiag_judge(&t, &stale401, 1, ++sent);
+  CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == 401, "endless stale ends: %d", d.next);
+  CHECK(sent <= 2 + SIPDIAG_MAX_STALE_CHALLENGES + 1, "stale bounded: %u REGISTERs", sent);
 }
 
 static void unanswerable_challenge_ends_at_once(void)
 {
   sipdiag_tally_t t = { 0 };
-  sipdiag_answer_t a = { SIPDIAG_ANSWER_CHALLENGE, 407, false };
+  sipdiag_answer_t a = { SIPDIAG_ANSWER_CHALLENGE, 407, false, true, false };
   sipdiag_decision_t d = sipdiag_judge(&t, &a, 3, 1);
   CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == 407, "%d %u", d.next, d.code);
 }
 
 static void third_423_is_interval_too_brief(void)
 {
+  /* The first 423 says what to send; only answers to a raised Expires count. */
   sipdiag_tally_t t = { 0 };
-  CHECK(sipdiag_judge(&t, &brief423, 3, 1).next == SIPDIAG_NEXT_RESEND_WITH_MIN_EXPIRES, "1st");
-  CHECK(sipdiag_judge(&t, &brief423, 3, 2).next == SIPDIAG_NEXT_RESEND_WITH_MIN_EXPIRES, "2nd");
-  sipdiag_decision_t d = sipdiag_judge(&t, &brief423, 3, 3);
+  CHECK(sipdiag_judge(&t, &first423, 3, 1).next == SIPDIAG_NEXT_RESEND_WITH_MIN_EXPIRES, "first");
+  CHECK(sipdiag_judge(&t, &brief423, 3, 2).next == SIPDIAG_NEXT_RESEND_WITH_MIN_EXPIRES, "1st");
+  CHECK(sipdiag_judge(&t, &brief423, 3, 3).next == SIPDIAG_NEXT_RESEND_WITH_MIN_EXPIRES, "2nd");
+  sipdiag_decision_t d = sipdiag_judge(&t, &brief423, 3, 4);
   CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == 423, "3rd: %d %u", d.next, d.code);
   CHECK(sipdiag_fault_for_code(423) == SIPDIAG_FAULT_INTERVAL_TOO_BRIEF, "class");
+  /* A Min-Expires not above what was sent cannot be met: no repeat. */
+  t = (sipdiag_tally_t){ 0 };
+  sipdiag_answer_t useless = { SIPDIAG_ANSWER_TOO_BRIEF, 423, false, false, false };
+  d = sipdiag_judge(&t, &useless, 3, 1);
+  CHECK(d.next == SIPDIAG_NEXT_VERDICT && d.code == 423, "unusable Min-Expires: %d", d.next);
 }
 
 static void a_different_answer_is_judged_afresh(void)
@@ -53,7 +98,7 @@ static void a_different_answer_is_judged_afresh(void)
   sipdiag_tally_t t = { 0 };
   sipdiag_judge(&t, &challenge401, 3, 1);
   sipdiag_judge(&t, &challenge401, 3, 2);
-  /* A 423 after two 401s starts its own count... */
+  /* A 423 after two rejected credentials starts its own count... */
   CHECK(sipdiag_judge(&t, &brief423, 3, 3).next == SIPDIAG_NEXT_RESEND_WITH_MIN_EXPIRES, "423");
   /* ...and so does a 407 after 401s. */
   CHECK(sipdiag_judge(&t, &challenge407, 3, 4).next == SIPDIAG_NEXT_RESEND_WITH_CREDENTIALS, "407");
@@ -141,10 +186,41 @@ static void patent_codes_map_to_their_classes(void)
 
 static void timer_keeps_the_last_server_answer(void)
 {
-  CHECK(sipdiag_timer_code(401, 0) == 401, "last 401 kept");
-  CHECK(sipdiag_timer_code(0, 0) == 2, "nothing at all: unreachable");
-  CHECK(sipdiag_timer_code(0, 2) == 3, "pings answered: not responding");
-  CHECK(sipdiag_timer_code(100, 0) == 2, "a 1xx is not a final code");
+  sipdiag_evidence_t none = { 0 };
+  CHECK(sipdiag_timer_verdict(401, &none) == 401, "last 401 kept");
+  CHECK(sipdiag_timer_verdict(0, &none) == SIPDIAG_CODE_INTERNAL_ERROR,
+        "nothing measured: no claim of unreachability");
+  sipdiag_evidence_t answered = { .pings_sent = 2, .pings_received = 2 };
+  CHECK(sipdiag_timer_verdict(0, &answered) == 3, "pings answered: not responding");
+  sipdiag_evidence_t unanswered = { .pings_done = true, .pings_sent = 3 };
+  CHECK(sipdiag_timer_verdict(100, &unanswered) == 2, "a 1xx is not a final code");
+  sipdiag_evidence_t waiting = { .pings_sent = 1 };
+  CHECK(sipdiag_timer_verdict(0, &waiting) == SIPDIAG_CODE_INTERNAL_ERROR,
+        "pings not over: not measured");
+  sipdiag_evidence_t refused = { .socket_error = ECONNREFUSED };
+  CHECK(sipdiag_timer_verdict(0, &refused) == 20, "a socket error is kept at the timer");
+  sipdiag_evidence_t no_icmp = { .pings_done = true, .ping_unavailable = true };
+  CHECK(sipdiag_timer_verdict(0, &no_icmp) == 4, "ping unavailable kept at the timer");
+  sipdiag_evidence_t tls = { .transport_code = 31 };
+  CHECK(sipdiag_timer_verdict(0, &tls) == 31, "the transport check kept at the timer");
+}
+
+static void evidence_names_the_cause(void)
+{
+  sipdiag_evidence_t e = { .icmp_class = SIPDIAG_ICMP_CLASS_ADMIN_PROHIBITED };
+  CHECK(sipdiag_silence_verdict(&e) == 23, "ICMP admin prohibited, pings pending");
+  e = (sipdiag_evidence_t){ .socket_error = EHOSTUNREACH };
+  CHECK(sipdiag_silence_verdict(&e) == 22, "EHOSTUNREACH");
+  e = (sipdiag_evidence_t){ .socket_error = ENETUNREACH };
+  CHECK(sipdiag_silence_verdict(&e) == 21, "ENETUNREACH");
+  e = (sipdiag_evidence_t){ .icmp_class = SIPDIAG_ICMP_CLASS_TTL_EXCEEDED };
+  CHECK(sipdiag_silence_verdict(&e) == 0, "TTL exceeded: wait for the pings");
+  e.pings_done = true;
+  e.pings_sent = 3;
+  CHECK(sipdiag_silence_verdict(&e) == 2, "then no echo: unreachable");
+  e = (sipdiag_evidence_t){ .pings_done = true, .ping_unavailable = true };
+  CHECK(sipdiag_silence_verdict(&e) == 4, "no echo could be sent");
+  CHECK(sipdiag_errno_code(0) == 0 && sipdiag_errno_code(ETIMEDOUT) == 0, "no cause");
 }
 
 static void fault_names_are_the_mib_contract(void)
@@ -164,6 +240,8 @@ static void fault_names_are_the_mib_contract(void)
 int main(void)
 {
   third_challenge_is_auth_failure();
+  one_attempt_still_sends_credentials();
+  stale_nonce_is_no_failed_attempt();
   unanswerable_challenge_ends_at_once();
   third_423_is_interval_too_brief();
   a_different_answer_is_judged_afresh();
@@ -173,6 +251,7 @@ int main(void)
   final_answers_are_kept_as_they_are();
   patent_codes_map_to_their_classes();
   timer_keeps_the_last_server_answer();
+  evidence_names_the_cause();
   fault_names_are_the_mib_contract();
   return check_summary("judging_rules");
 }

@@ -1,0 +1,378 @@
+/*
+ * evidence.c - what the network says besides SIP: ICMP echo, ICMP errors
+ * about our packets, the socket errors our REGISTERs met, our own TCP/TLS
+ * connection test, and the packet capture.
+ *
+ * Findings are kept per RFC 3263 target: what one target showed never
+ * decides the verdict about another.  What they mean is decided by the
+ * pure functions of verdict.h.
+ */
+#include "config.h"
+#include "run.h"
+#include "result.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/url.h>
+
+static struct run_target *current_target(sipdiag_run_t *run)
+{
+  return &run->hops[run->current_hop];
+}
+
+sipdiag_evidence_t evidence_gathered(sipdiag_run_t *run)
+{
+  const struct run_target *hop = current_target(run);
+  sipdiag_evidence_t e = {
+    .transport_code = hop->transport_code,
+    .icmp_class = hop->icmp_class,
+    .socket_error = hop->socket_error,
+    .pings_done = run->pings_done,
+    .ping_unavailable = run->ping_unavailable,
+    .pings_sent = run->result.pings_sent,
+    .pings_received = run->result.pings_received,
+  };
+  if (run->result.n_targets == 0)
+    memset(&e, 0, sizeof e);
+  return e;
+}
+
+/* The detail sentence for a code the evidence named. */
+static void describe_cause(sipdiag_run_t *run, unsigned code)
+{
+  sipdiag_result_t *r = &run->result;
+  const struct run_target *hop = current_target(run);
+  const char *what = r->icmp_error[0] ? r->icmp_error : NULL;
+  char from_socket[SIPDIAG_STEP_INFO_MAX];
+  if (hop->transport_code) {
+    snprintf(run->detail, sizeof run->detail, "%s", r->transport_check);
+    return;
+  }
+  if (!what || !sipdiag_icmp_code(hop->icmp_class)) {
+    snprintf(from_socket, sizeof from_socket, "the REGISTER met \"%s\"",
+             strerror(hop->socket_error));
+    what = from_socket;
+  }
+  switch (code) {
+  case SIPDIAG_CODE_PORT_UNREACHABLE:
+    snprintf(run->detail, sizeof run->detail,
+             "%.150s: the host is up but refuses %s port %u (nothing listens there, or a firewall rejects it)",
+             what, sipdiag_transport_name(r->server_transport), r->server_port);
+    break;
+  case SIPDIAG_CODE_NET_UNREACHABLE:
+    snprintf(run->detail, sizeof run->detail, "%s: no route to the server's network", what);
+    break;
+  case SIPDIAG_CODE_HOST_UNREACHABLE:
+    snprintf(run->detail, sizeof run->detail, "%s: the server's host does not answer on its network",
+             what);
+    break;
+  case SIPDIAG_CODE_ADMIN_PROHIBITED:
+    snprintf(run->detail, sizeof run->detail, "%s", what);
+    break;
+  default:
+    break;
+  }
+}
+
+static void verdict_from_evidence(sipdiag_run_t *run, unsigned code)
+{
+  if (code == SIPDIAG_CODE_PING_UNAVAILABLE)
+    run_copy_string(run->detail, sizeof run->detail,
+                    "ICMP echo is not permitted to this process, so the network could not be checked");
+  else if (code != SIPDIAG_CODE_SERVER_NO_RESPONSE && code != SIPDIAG_CODE_NETWORK_UNREACHABLE)
+    describe_cause(run, code);
+  run_verdict(run, code);
+}
+
+void evidence_check_silence(sipdiag_run_t *run)
+{
+  if (!run->silence_exhausted || run->phase != PHASE_REGISTERING)
+    return;
+  sipdiag_evidence_t e = evidence_gathered(run);
+  unsigned code = sipdiag_silence_verdict(&e);
+  if (code)
+    verdict_from_evidence(run, code);
+}
+
+/* An error that names an unreachable net, host or port, or a prohibition,
+ * about our own REGISTER is solid evidence: the verdict comes at once, once
+ * no other target is left to try.  Waiting for the other attempts gains
+ * nothing and loses seconds: routers rate-limit ICMP, so the next attempts
+ * may meet only silence. */
+static bool verdict_on_named_cause(sipdiag_run_t *run)
+{
+  if (run->phase != PHASE_REGISTERING || !targets_all_tried(run))
+    return false;
+  sipdiag_evidence_t e = evidence_gathered(run);
+  unsigned code = sipdiag_evidence_code(&e);
+  if (!code)
+    return false;
+  verdict_from_evidence(run, code);
+  return true;
+}
+
+bool evidence_local_failure(sipdiag_run_t *run, nta_outgoing_t *orq)
+{
+  msg_t *request = nta_outgoing_getrequest(orq);
+  int error = request ? msg_errno(request) : 0;
+  if (request)
+    msg_destroy(request);
+  if (!error || run->phase != PHASE_REGISTERING)
+    return false;
+  current_target(run)->socket_error = error;
+  return verdict_on_named_cause(run);
+}
+
+/* ---- pings ------------------------------------------------------------- */
+
+static void on_ping(void *context, sipdiag_ping_event_t event, unsigned seq,
+                    unsigned rtt_ms, const char *info)
+{
+  sipdiag_run_t *run = context;
+  sipdiag_result_t *r = &run->result;
+  if (run->phase == PHASE_FINISHING)
+    return;
+  switch (event) {
+  case SIPDIAG_PING_SENT:
+    r->pings_sent++;
+    sipdiag_result_add_step(r, SIPDIAG_STEP_PING_SENT, run_elapsed_ms(run), 0, (int)seq,
+                            false, "echo request to %s", r->server_address);
+    break;
+  case SIPDIAG_PING_REPLY:
+    r->pings_received++;
+    sipdiag_result_add_step(r, SIPDIAG_STEP_PING_REPLY, run_elapsed_ms(run), 0, (int)seq,
+                            false, "echo reply after %u ms", rtt_ms);
+    break;
+  case SIPDIAG_PING_ERROR:
+    if (seq > 0)
+      r->pings_sent++;
+    else
+      run->ping_unavailable = true;
+    sipdiag_result_add_step(r, SIPDIAG_STEP_PING_ERROR, run_elapsed_ms(run), 0, (int)seq,
+                            false, "%s", info);
+    break;
+  case SIPDIAG_PING_DONE:
+    run->pings_done = true;
+    break;
+  }
+  evidence_check_silence(run);
+}
+
+/* Pings go to the target the verdict is about: the one of the last silent
+ * attempt.  Pings started for another target (the attempts went on to the
+ * next one) are stopped and their count forgotten. */
+void evidence_start_pings(sipdiag_run_t *run)
+{
+  sipdiag_result_t *r = &run->result;
+  if (run->pings_started && run->ping_hop == run->current_hop)
+    return;
+  if (run->pings_started) {
+    sipdiag_pinger_stop(run->pinger);
+    run->pinger = NULL;
+    r->pings_sent = r->pings_received = 0;
+    run->pings_done = run->ping_unavailable = false;
+  }
+  run->pings_started = true;
+  run->ping_hop = run->current_hop;
+  if (r->n_targets == 0) {
+    sipdiag_result_add_step(r, SIPDIAG_STEP_PING_ERROR, run_elapsed_ms(run),
+                            0, 0, false, "no server address to ping: %s was never resolved",
+                            run->registrar);
+    run_copy_string(run->detail, sizeof run->detail, "the registrar's address could not be resolved");
+    run->pings_done = true;
+    return;
+  }
+  const struct run_target *hop = current_target(run);
+  run->pinger = sipdiag_pinger_start(run->engine->root, &hop->address.su_sa,
+                                     hop->address_len, run->settings.pings,
+                                     run->settings.ping_interval_ms,
+                                     run->settings.ping_wait_ms, on_ping, run);
+  if (!run->pinger) {
+    run->ping_unavailable = true;
+    run->pings_done = true;
+  } else if (run->capture) {
+    int ident = sipdiag_pinger_ident(run->pinger);
+    if (ident >= 0)
+      sipdiag_capture_set_echo_id(run->capture, ident, NULL, 0);
+  }
+}
+
+/* ---- ICMP errors seen by the capture ------------------------------------ */
+
+/* The target a quoted destination belongs to, or NULL. */
+static struct run_target *target_of(sipdiag_run_t *run, const sipdiag_icmp_info_t *info)
+{
+  (void)info;
+  return current_target(run);
+}
+
+static void on_icmp(void *context, const sipdiag_icmp_info_t *info)
+{
+  sipdiag_run_t *run = context;
+  sipdiag_result_t *r = &run->result;
+  if (info->status != SIPDIAG_ICMP_ERROR_OURS || run->phase == PHASE_FINISHING)
+    return;
+  struct run_target *hop = target_of(run, info);
+  hop->icmp_class = info->klass;
+  run_copy_string(r->icmp_error, sizeof r->icmp_error, info->text);
+  sipdiag_result_add_step(r, SIPDIAG_STEP_ICMP_ERROR, run_elapsed_ms(run), 0,
+                          info->type * 256 + info->code, run->phase == PHASE_CLEANUP,
+                          "%s", info->text);
+  if (!verdict_on_named_cause(run))
+    evidence_check_silence(run);
+}
+
+/* ---- TCP and TLS: our own connection test ------------------------------- */
+
+/* The code a failed check stands for; 0 when it names no cause (success,
+ * or a timeout, which the patent's flow diagnoses). */
+static unsigned transport_code_of(const sipdiag_transport_outcome_t *o)
+{
+  switch (o->result) {
+  case SIPDIAG_TC_REFUSED: return SIPDIAG_CODE_PORT_UNREACHABLE;
+  case SIPDIAG_TC_UNREACHABLE: return sipdiag_errno_code(o->error);
+  case SIPDIAG_TC_TLS_HANDSHAKE_FAILED:
+  case SIPDIAG_TC_TLS_CLOSED: return SIPDIAG_CODE_TLS_HANDSHAKE;
+  case SIPDIAG_TC_TLS_CERTIFICATE_REJECTED: return SIPDIAG_CODE_TLS_CERTIFICATE;
+  default: return 0;
+  }
+}
+
+static void on_transport_check(void *context, const sipdiag_transport_outcome_t *o)
+{
+  sipdiag_run_t *run = context;
+  sipdiag_result_t *r = &run->result;
+  sipdiag_transport_check_stop(run->tcheck);   /* allowed from its callback */
+  run->tcheck = NULL;
+  if (run->phase == PHASE_FINISHING)
+    return;
+  sipdiag_result_add_step(r, SIPDIAG_STEP_TRANSPORT_CHECK, run_elapsed_ms(run), 0, 0, false,
+                          "%s %s %s in %u ms", o->tls ? "TLS" : "TCP", o->server,
+                          sipdiag_tc_result_name(o->result), o->elapsed_ms);
+  run_copy_string(r->transport_check, sizeof r->transport_check, o->text);
+  run->hops[run->tcheck_hop].transport_code = transport_code_of(o);
+  evidence_check_silence(run);
+}
+
+/* Runs once per connection-oriented target, beside the REGISTER sofia
+ * sends (so it costs no time): sofia folds refused connections, TLS and
+ * certificate failures into one local 503; this check names them. */
+static void start_transport_check(sipdiag_run_t *run)
+{
+  struct run_target *hop = current_target(run);
+  if (hop->protocol == TPPROTO_UDP || run->tcheck || hop->checked)
+    return;
+  hop->checked = true;
+  run->tcheck_hop = run->current_hop;
+  /* The name the certificate must carry: the first hop's host (RFC 5922). */
+  url_t *first = url_make(run->home, run->first_hop);
+  run->tcheck = sipdiag_transport_check_start(run->engine->root, &hop->address.su_sa,
+                                              hop->address_len,
+                                              hop->protocol == TPPROTO_TLS,
+                                              first ? first->url_host : NULL, NULL, true,
+                                              run->settings.attempt_timeout_ms,
+                                              on_transport_check, run);
+}
+
+/* ---- the packet capture ------------------------------------------------- */
+
+void evidence_before_register(sipdiag_run_t *run, bool cleanup)
+{
+  struct run_target *hop = current_target(run);
+  bool connects = run->capture && hop->protocol != TPPROTO_UDP;
+  if (run->capture)   /* before sending: a new hop changes the filter */
+    sipdiag_capture_set_server(run->capture, &hop->address.su_sa, NULL, 0);
+  if (connects)
+    sipdiag_capture_mark_sockets(run->capture);
+  if (!cleanup && run->current_hop < run->result.n_targets) {
+    run->result.targets[run->current_hop].tried = true;
+    start_transport_check(run);
+  }
+}
+
+void evidence_after_register(sipdiag_run_t *run)
+{
+  if (run->capture && current_target(run)->protocol != TPPROTO_UDP)
+    sipdiag_capture_follow_new_sockets(run->capture);   /* the check's and sofia's */
+}
+
+/* Packet evidence: a pcap file of this run's own packets (when a directory
+ * is set) and, either way, ICMP errors about them. */
+void evidence_start_capture(sipdiag_run_t *run)
+{
+  sipdiag_result_t *r = &run->result;
+  sip_contact_t const *own = nta_agent_contact(run->agent);
+  unsigned local_port = own && own->m_url->url_port ? (unsigned)atoi(own->m_url->url_port) : 0;
+  char reason[SIPDIAG_CAPTURE_REASON_MAX] = "";
+
+  if (!run->settings.capture) {
+    run_copy_string(r->capture_note, sizeof r->capture_note, "capture disabled");
+    return;
+  }
+  if (run->engine->captures >= SIPDIAG_CAPTURE_MAX_CONCURRENT) {
+    snprintf(r->capture_note, sizeof r->capture_note,
+             "no capture: %u diagnoses were already capturing (the limit)",
+             SIPDIAG_CAPTURE_MAX_CONCURRENT);
+    return;
+  }
+  if (run->settings.capture_dir[0]) {
+    mkdir(run->settings.capture_dir, 0700);   /* one level; may exist */
+    if (sipdiag_capture_make_path(run->settings.capture_dir, run->aor, time(NULL),
+                                  r->capture_path, sizeof r->capture_path) != 0)
+      r->capture_path[0] = '\0';
+  }
+  sipdiag_capture_config_t config = {
+    .local_port = (uint16_t)local_port,
+    /* The first hop, before anything is sent: a later change of the
+     * kernel filter would lose the packets that arrive meanwhile. */
+    .server = &run->hops[0].address.su_sa,
+    .path = r->capture_path[0] ? r->capture_path : NULL,
+    .max_bytes = SIPDIAG_CAPTURE_DEFAULT_MAX_BYTES,
+    .on_icmp = on_icmp,
+    .context = run,
+  };
+  run->capture = sipdiag_capture_start(run->engine->root, &config, reason, sizeof reason);
+  if (run->capture)
+    run->engine->captures++;
+  if (!run->capture) {
+    r->capture_path[0] = '\0';
+    run_copy_string(r->capture_note, sizeof r->capture_note, reason);
+  }
+}
+
+void evidence_stop_capture(sipdiag_run_t *run)
+{
+  if (!run->capture)
+    return;
+  sipdiag_capture_stats_t stats;
+  sipdiag_capture_stop(run->capture, &stats);
+  run->capture = NULL;
+  run->engine->captures--;
+  run->result.capture_packets = (unsigned)stats.packets_written;
+  /* The count is of packets handed to stdio: a write that failed later
+   * (a full disk) leaves fewer on disk, possibly none. */
+  if (stats.write_error)
+    snprintf(run->result.capture_note, sizeof run->result.capture_note, "%s",
+             "writing the capture file failed (disk full or I/O error): it holds "
+             "fewer packets than counted, or none");
+  else if (stats.limit_reached)
+    snprintf(run->result.capture_note, sizeof run->result.capture_note,
+             "the file reached its %u-byte limit; later packets were not written",
+             SIPDIAG_CAPTURE_DEFAULT_MAX_BYTES);
+  if (run->result.capture_path[0])
+    sipdiag_capture_prune(run->settings.capture_dir, run->aor, SIPDIAG_CAPTURE_DEFAULT_KEEP);
+}
+
+void evidence_release(sipdiag_run_t *run)
+{
+  sipdiag_transport_check_stop(run->tcheck);
+  run->tcheck = NULL;
+  sipdiag_pinger_stop(run->pinger);
+  run->pinger = NULL;
+  evidence_stop_capture(run);
+}

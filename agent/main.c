@@ -77,6 +77,7 @@ static void on_reload(void)
 {
   snmp_log(LOG_INFO, "sipdiagd: SIGHUP, re-reading the configuration\n");
   update_config();
+  (void)scalars_max_concurrent();   /* a new sipDiagMaxConcurrent: fit the limit */
 }
 
 /* The configuration files a SIGHUP reads again: the -c list and
@@ -294,7 +295,11 @@ int main(int argc, char **argv)
   sa.sa_handler = on_hup;
   sigaction(SIGHUP, &sa, NULL);
 
-  snmp_log(LOG_INFO, "sipdiagd %s started: %u rows\n", PACKAGE_VERSION, rows_count());
+  /* The configuration and the store are read: fit the descriptor limit
+   * to sipDiagMaxConcurrent now (and again whenever it changes). */
+  unsigned concurrent = scalars_max_concurrent();
+  snmp_log(LOG_INFO, "sipdiagd %s started: %u rows, at most %u diagnoses at once\n",
+           PACKAGE_VERSION, rows_count(), concurrent);
   loop_run(&stop_requested, &reload_requested, on_reload);
   snmp_log(LOG_INFO, "sipdiagd stopping\n");
 

@@ -77,7 +77,7 @@ void scalars_settings(sipdiag_settings_t *settings)
 
 unsigned scalars_max_concurrent(void)
 {
-  return value_of(SC_MAX_CONCURRENT);
+  return fdlimit_fit(value_of(SC_MAX_CONCURRENT));
 }
 
 /* ---- configuration tokens ----------------------------------------------------- */
@@ -159,8 +159,11 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
     case MODE_SET_COMMIT:
       /* checked in RESERVE1: a plain assignment, cannot fail */
       if (id >= 0 && scalars_set_override((enum scalar_id)id,
-                                          (unsigned)*vb->val.integer))
+                                          (unsigned)*vb->val.integer)) {
         persist_changed();
+        if (id == SC_MAX_CONCURRENT)
+          (void)scalars_max_concurrent();   /* fit the descriptor limit now */
+      }
       break;
     default:
       break;

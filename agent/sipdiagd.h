@@ -205,11 +205,22 @@ enum scalar_id {
 };
 int scalars_init(void);
 void scalars_settings(sipdiag_settings_t *settings);
+/* Diagnoses that may run at once: sipDiagMaxConcurrent, capped by what
+ * the descriptor limit allows (fdlimit_fit()). */
 unsigned scalars_max_concurrent(void);
 /* Persistence of values a manager set (persist.c calls these). */
 bool scalars_override(enum scalar_id id, unsigned *value);
 bool scalars_set_override(enum scalar_id id, unsigned value); /* false = out of range */
 const char *scalars_name(enum scalar_id id);
+
+/* ---- fdlimit.c: RLIMIT_NOFILE for the concurrent diagnoses ---------------- */
+
+/* Raises the soft open-files limit (up to the hard one) for wanted
+ * concurrent diagnoses; returns how many the limit allows (1..wanted) and
+ * logs when that is fewer.  Cheap when wanted has not changed. */
+unsigned fdlimit_fit(unsigned wanted);
+/* Diagnoses a soft limit of this many descriptors allows (at least 1). */
+unsigned fdlimit_capacity(unsigned long long soft_limit);
 
 /* ---- notify.c ------------------------------------------------------------- */
 

@@ -6,6 +6,7 @@
  * decoder in icmp_error.c, and writes only that.
  */
 #include "capture.h"
+#include "syserr.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -303,17 +304,18 @@ static int on_readable(su_root_magic_t *magic, su_wait_t *w, sipdiag_capture_t *
 
 static int open_file(sipdiag_capture_t *c, char *reason, size_t reason_size)
 {
+  char why[SIPDIAG_SYSERR_TEXT_MAX];
   int fd = open(c->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
                 0600);
   if (fd < 0) {
     set_reason(reason, reason_size, "capture unavailable: %s: %s", c->path,
-               strerror(errno));
+               sipdiag_syserr_text(errno, why, sizeof why));
     return -1;
   }
   FILE *f = fdopen(fd, "wb");
   if (!f) {
     set_reason(reason, reason_size, "capture unavailable: %s: %s", c->path,
-               strerror(errno));
+               sipdiag_syserr_text(errno, why, sizeof why));
     close(fd);
     unlink(c->path);
     return -1;
@@ -358,9 +360,18 @@ static int open_pcap(sipdiag_capture_t *c, char *reason, size_t reason_size)
   pcap_set_buffer_size(c->pcap, SIPDIAG_CAPTURE_BUFFER_BYTES);
   pcap_set_timeout(c->pcap, SIPDIAG_CAPTURE_TIMEOUT_MS);
 
+  errno = 0;
   int rc = pcap_activate(c->pcap);
+  /* libpcap keeps the errno of the socket it could not open only in its
+   * text; errno itself still holds it after a failed activation. */
+  int error = errno;
   if (rc < 0) {
-    if (rc == PCAP_ERROR_PERM_DENIED)
+    char why[SIPDIAG_SYSERR_TEXT_MAX];
+    if (rc != PCAP_ERROR_PERM_DENIED &&
+        sipdiag_syserr_kind(error) == SIPDIAG_SYSERR_DESCRIPTORS)
+      set_reason(reason, reason_size, "capture unavailable: no packet socket on %s: %s",
+                 c->device, sipdiag_syserr_text(error, why, sizeof why));
+    else if (rc == PCAP_ERROR_PERM_DENIED)
       set_reason(reason, reason_size,
                  "capture unavailable: no permission to capture on %s"
                  " (needs root or CAP_NET_RAW)", c->device);

@@ -10,7 +10,9 @@
 #include "config.h"
 #include "run.h"
 #include "result.h"
+#include "syserr.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,7 @@ sipdiag_evidence_t evidence_gathered(sipdiag_run_t *run)
     .socket_error = hop->socket_error,
     .pings_done = run->pings_done,
     .ping_unavailable = run->ping_unavailable,
+    .ping_error = run->ping_errno,
     .pings_sent = run->result.pings_sent,
     .pings_received = run->result.pings_received,
   };
@@ -81,9 +84,14 @@ static void describe_cause(sipdiag_run_t *run, unsigned code)
 
 static void verdict_from_evidence(sipdiag_run_t *run, unsigned code)
 {
+  char why[SIPDIAG_SYSERR_TEXT_MAX];
   if (code == SIPDIAG_CODE_PING_UNAVAILABLE)
     run_copy_string(run->detail, sizeof run->detail,
                     "ICMP echo is not permitted to this process, so the network could not be checked");
+  else if (code == SIPDIAG_CODE_INTERNAL_ERROR && run->ping_unavailable)
+    snprintf(run->detail, sizeof run->detail,
+             "no ICMP socket could be opened to check the network: %s",
+             sipdiag_syserr_text(run->ping_errno, why, sizeof why));
   else if (code != SIPDIAG_CODE_SERVER_NO_RESPONSE && code != SIPDIAG_CODE_NETWORK_UNREACHABLE)
     describe_cause(run, code);
   run_verdict(run, code);
@@ -149,10 +157,12 @@ static void on_ping(void *context, sipdiag_ping_event_t event, unsigned seq,
                             false, "echo reply after %u ms", rtt_ms);
     break;
   case SIPDIAG_PING_ERROR:
-    if (seq > 0)
+    if (seq > 0) {
       r->pings_sent++;
-    else
+    } else {
       run->ping_unavailable = true;
+      run->ping_errno = sipdiag_pinger_error(run->pinger);
+    }
     sipdiag_result_add_step(r, SIPDIAG_STEP_PING_ERROR, run_elapsed_ms(run), 0, (int)seq,
                             false, "%s", info);
     break;
@@ -194,6 +204,7 @@ void evidence_start_pings(sipdiag_run_t *run)
                                      run->settings.ping_wait_ms, on_ping, run);
   if (!run->pinger) {
     run->ping_unavailable = true;
+    run->ping_errno = errno ? errno : ENOMEM;   /* start fails on memory only */
     run->pings_done = true;
   } else if (run->capture) {
     int ident = sipdiag_pinger_ident(run->pinger);

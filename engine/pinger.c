@@ -3,6 +3,7 @@
  */
 #include "pinger.h"
 #include "sipdiag_limits.h"
+#include "syserr.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -35,6 +36,7 @@ struct sipdiag_pinger {
   int fd;
   int wait_index;          /* su_root registration, -1 when none          */
   bool raw;                /* raw socket: we must match the identifier    */
+  int error;               /* errno of the last failure, 0 none           */
   uint16_t ident;
   unsigned count, sent, answered_count, interval_ms, wait_ms;
   su_time_t sent_at[SIPDIAG_PINGS_MAX + 1];
@@ -66,17 +68,26 @@ static uint16_t inet_checksum(const void *data, size_t len)
   return htons((uint16_t)~sum);
 }
 
+/* 0, or the errno that tells why no socket could be had.  The
+ * unprivileged ICMP socket first; only when that one is refused (EACCES:
+ * the group is outside net.ipv4.ping_group_range, or no such socket type)
+ * a raw one.  A process out of descriptors or memory gets neither, and
+ * the raw attempt's EPERM must not hide that. */
 static int open_socket(sipdiag_pinger_t *p)
 {
   int proto = p->family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
   p->raw = false;
   p->fd = socket(p->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (p->fd < 0) {
+    int dgram_error = errno;
+    sipdiag_syserr_kind_t kind = sipdiag_syserr_kind(dgram_error);
+    if (kind == SIPDIAG_SYSERR_DESCRIPTORS || kind == SIPDIAG_SYSERR_MEMORY)
+      return dgram_error;
     p->raw = true;
     p->fd = socket(p->family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+    if (p->fd < 0)
+      return errno ? errno : dgram_error;
   }
-  if (p->fd < 0)
-    return errno;
   if (p->raw && p->family == AF_INET) {
     /* Let only echo replies wake us up. */
     uint32_t mask = ~(1U << ICMP_ECHOREPLY);
@@ -119,9 +130,12 @@ static void send_one(sipdiag_pinger_t *p)
   p->sent_at[seq] = su_now();
   ssize_t n = sendto(p->fd, &echo, sizeof echo, 0,
                      (struct sockaddr *)&p->target, p->target_len);
-  if (n < 0)
-    p->callback(p->context, SIPDIAG_PING_ERROR, seq, 0, strerror(errno));
-  else
+  if (n < 0) {
+    char text[SIPDIAG_SYSERR_TEXT_MAX];
+    p->error = errno;
+    p->callback(p->context, SIPDIAG_PING_ERROR, seq, 0,
+                sipdiag_syserr_text(p->error, text, sizeof text));
+  } else
     p->callback(p->context, SIPDIAG_PING_SENT, seq, 0, "");
 }
 
@@ -205,8 +219,13 @@ static void on_no_socket(su_root_magic_t *magic, su_timer_t *t, sipdiag_pinger_t
 {
   (void)magic;
   (void)t;
-  p->callback(p->context, SIPDIAG_PING_ERROR, 0, 0,
-              "cannot open an ICMP socket (needs root or CAP_NET_RAW)");
+  char text[SIPDIAG_SYSERR_TEXT_MAX + 40], why[SIPDIAG_SYSERR_TEXT_MAX];
+  if (sipdiag_syserr_kind(p->error) == SIPDIAG_SYSERR_PERMISSION)
+    snprintf(text, sizeof text, "%s", "cannot open an ICMP socket (needs root or CAP_NET_RAW)");
+  else
+    snprintf(text, sizeof text, "cannot open an ICMP socket: %s",
+             sipdiag_syserr_text(p->error, why, sizeof why));
+  p->callback(p->context, SIPDIAG_PING_ERROR, 0, 0, text);
   finish(p);
 }
 
@@ -218,8 +237,10 @@ sipdiag_pinger_t *sipdiag_pinger_start(su_root_t *root,
                                        sipdiag_ping_f *callback, void *context)
 {
   sipdiag_pinger_t *p = calloc(1, sizeof *p);
-  if (!p)
+  if (!p) {
+    errno = ENOMEM;
     return NULL;
+  }
   if (count > SIPDIAG_PINGS_MAX)
     count = SIPDIAG_PINGS_MAX;
   p->root = root;
@@ -242,18 +263,33 @@ sipdiag_pinger_t *sipdiag_pinger_start(su_root_t *root,
   p->timer = su_timer_create(su_root_task(root), 0);
   if (!p->timer) {
     free(p);
+    errno = ENOMEM;
     return NULL;
   }
 
-  if (open_socket(p) != 0) {
+  p->error = open_socket(p);
+  if (p->error == 0) {
+    /* A socket the loop does not watch would hear no reply: as good as none. */
+    su_wait_t wait[1];
+    if (su_wait_create(wait, p->fd, SU_WAIT_IN) < 0 ||
+        (p->wait_index = su_root_register(root, wait, on_readable, p, 0)) < 0) {
+      p->error = errno ? errno : ENOMEM;
+      p->wait_index = -1;
+      close(p->fd);
+      p->fd = -1;
+    }
+  }
+  if (p->error != 0) {
     su_timer_set_interval(p->timer, on_no_socket, p, 0);
     return p;
   }
-  su_wait_t wait[1];
-  su_wait_create(wait, p->fd, SU_WAIT_IN);
-  p->wait_index = su_root_register(root, wait, on_readable, p, 0);
   su_timer_set_interval(p->timer, on_timer, p, 0);
   return p;
+}
+
+int sipdiag_pinger_error(const sipdiag_pinger_t *p)
+{
+  return p ? p->error : 0;
 }
 
 int sipdiag_pinger_ident(const sipdiag_pinger_t *p)

@@ -133,6 +133,7 @@ struct sipdiag_run {
   sipdiag_pinger_t *pinger;
   bool pings_started, pings_done, ping_unavailable;
   unsigned ping_hop;          /* the target the pings are about           */
+  int ping_errno;             /* why the pinger had no socket, 0 none     */
 };
 
 /* ---- run.c: lifecycle ---------------------------------------------------- */

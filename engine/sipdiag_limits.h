@@ -143,6 +143,29 @@
 #define SIPDIAG_TC_NAME_MAX             256   /* subject, issuer, SANs    */
 #define SIPDIAG_TC_SHORT_MAX            64    /* version, cipher, alert   */
 
+/* --- file descriptors ----------------------------------------------------- */
+
+/* Descriptors one running diagnosis may hold at once, counted from what
+ * the engine opens (the resolver is the engine's, shared by every run, and
+ * counted in SIPDIAG_AGENT_FDS_BASE):
+ *   sofia NTA agent: UDP socket and TCP listener          2
+ *     a second address family, when the targets mix them  2
+ *     a TLS listener, when a target is sips:/TLS          1
+ *   sofia's TCP or TLS connection to the server           1
+ *   the transport check's own TCP connection              1
+ *   the source-address lookup (UDP, closed at once)       1
+ *   the pinger's ICMP socket (datagram or raw)            1
+ *   the capture: packet socket and pcap file              2
+ *   the CA store the TLS check reads (closed at once)     1
+ *                                                        --
+ *                                                        12
+ * Measured on sipdiagd (root, capture files on) with 10 diagnoses of a
+ * silent registrar at once, peak of /proc/PID/fd above the idle 15:
+ * UDP +51 (5 each: UDP, TCP listener, raw ICMP, packet socket, pcap file),
+ * TCP +61 (6 each: the connection too; the transport check's connection
+ * and the pings rarely overlap it).  12 is the bound, not the usual. */
+#define SIPDIAG_FDS_PER_DIAGNOSIS          12
+
 /* Steps kept per diagnosis; the oldest are dropped (and counted) first. */
 #define SIPDIAG_MAX_STEPS                  64
 
@@ -157,6 +180,19 @@
 #define SIPDIAG_AGENT_DEFAULT_MAX_CONCURRENT 32
 #define SIPDIAG_AGENT_MAX_CONCURRENT_MIN     1
 #define SIPDIAG_AGENT_MAX_CONCURRENT_MAX     1024
+/* Descriptors sipdiagd keeps for itself beside its diagnoses: stdio, the
+ * log, the wake pipe, sofia's own pipes, the AgentX session (and the one a
+ * reconnect opens before the old is gone), the engine's DNS resolver, the
+ * store and configuration files it rewrites and re-reads, syslog.  Idle it
+ * holds 15 (measured); the rest is headroom. */
+#define SIPDIAG_AGENT_FDS_BASE               64
+/* At start (and whenever sipDiagMaxConcurrent changes) sipdiagd raises its
+ * soft RLIMIT_NOFILE, up to the hard limit, to
+ *   SIPDIAG_AGENT_FDS_BASE + sipDiagMaxConcurrent * SIPDIAG_FDS_PER_DIAGNOSIS
+ * and, when the hard limit is lower, runs at most
+ *   (limit - SIPDIAG_AGENT_FDS_BASE) / SIPDIAG_FDS_PER_DIAGNOSIS
+ * diagnoses at once (at least 1), logging that it does so. */
+
 /* Longest text an SnmpAdminString column of SIP-DIAG-MIB holds. */
 #define SIPDIAG_AGENT_TEXT_MAX               255
 /* Diagnoses sipdiagd starts per turn of its loop; more wait for the next

@@ -6,7 +6,9 @@
 #include "run.h"
 #include "result.h"
 #include "address_text.h"
+#include "syserr.h"
 
+#include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -190,9 +192,12 @@ static void resolved(sipdiag_run_t *run)
   sipdiag_result_add_step(r, SIPDIAG_STEP_DNS_RESULT, run_elapsed_ms(run), 0, 0, false,
                           "%u target%s, first %s", r->n_targets, r->n_targets == 1 ? "" : "s",
                           r->targets[0].text);
+  errno = 0;
   if (!open_transport(run)) {
-    run_copy_string(run->detail, sizeof run->detail,
-                    "the SIP stack could not open a local transport");
+    char why[SIPDIAG_SYSERR_TEXT_MAX];
+    int error = errno;   /* best effort: what sofia's last call left */
+    snprintf(run->detail, sizeof run->detail, "the SIP stack could not open a local transport%s%s",
+             error ? ": " : "", error ? sipdiag_syserr_text(error, why, sizeof why) : "");
     run_verdict(run, SIPDIAG_CODE_INTERNAL_ERROR);
     return;
   }

@@ -19,6 +19,7 @@
 #include "transport_check.h"
 #include "address_text.h"
 #include "clock.h"
+#include "syserr.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -591,11 +592,11 @@ static SSL_CTX *make_context(tc_t *tc, char *why, size_t why_size, int *error)
     ok = load_system_store(ctx);
   if (ok != 1) {
     int saved = errno;
-    char reason[SIPDIAG_TC_REASON_MAX];
+    char reason[SIPDIAG_TC_REASON_MAX], errtext[SIPDIAG_SYSERR_TEXT_MAX];
     take_ssl_error(reason, sizeof reason);
     snprintf(why, why_size, "cannot load the CA file %s: %s",
              tc->ca_file ? tc->ca_file : "(system default)",
-             saved ? strerror(saved) : reason);
+             saved ? sipdiag_syserr_text(saved, errtext, sizeof errtext) : reason);
     *error = saved;
     SSL_CTX_free(ctx);
     return NULL;
@@ -818,7 +819,10 @@ static void set_events(tc_t *tc, int events)
     if (su_wait_create(wait, tc->fd, events) == 0)
       tc->wait_index = su_root_register(tc->root, wait, on_socket, tc, 0);
     if (tc->wait_index < 0) {
-      fail_setup(tc, errno, "cannot watch the socket", strerror(errno));
+      int error = errno ? errno : ENOMEM;
+      char why[SIPDIAG_SYSERR_TEXT_MAX];
+      fail_setup(tc, error, "cannot watch the socket",
+                 sipdiag_syserr_text(error, why, sizeof why));
       return;
     }
   }
@@ -1033,8 +1037,9 @@ sipdiag_transport_check_start(su_root_t *root,
   tc->fd = socket(server->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (tc->fd < 0) {
     int error = errno;
+    char why[SIPDIAG_SYSERR_TEXT_MAX];
     snprintf(text, sizeof text, "cannot check %s: cannot open a TCP socket: %s",
-             o->server, strerror(error));
+             o->server, sipdiag_syserr_text(error, why, sizeof why));
     prepare_failure(tc, SIPDIAG_TC_OTHER, error, text);
     defer(tc);
     return tc;
@@ -1051,10 +1056,11 @@ sipdiag_transport_check_start(su_root_t *root,
   su_wait_t wait[1];
   if (su_wait_create(wait, tc->fd, SU_WAIT_OUT) < 0 ||
       (tc->wait_index = su_root_register(root, wait, on_socket, tc, 0)) < 0) {
-    int error = errno;
+    int error = errno ? errno : ENOMEM;
+    char why[SIPDIAG_SYSERR_TEXT_MAX];
     tc->wait_index = -1;
     snprintf(text, sizeof text, "cannot check %s: cannot watch the socket: %s",
-             o->server, strerror(error));
+             o->server, sipdiag_syserr_text(error, why, sizeof why));
     prepare_failure(tc, SIPDIAG_TC_OTHER, error, text);
     defer(tc);
     return tc;

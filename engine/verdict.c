@@ -4,6 +4,7 @@
  */
 #include "verdict.h"
 #include "sipdiag.h"
+#include "syserr.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -109,8 +110,11 @@ unsigned sipdiag_silence_verdict(const sipdiag_evidence_t *e)
     return 0;
   if (e->pings_received > 0)
     return SIPDIAG_CODE_SERVER_NO_RESPONSE;
-  if (e->ping_unavailable && e->pings_sent == 0)
-    return SIPDIAG_CODE_PING_UNAVAILABLE;
+  if (e->ping_unavailable && e->pings_sent == 0) {
+    sipdiag_syserr_kind_t kind = sipdiag_syserr_kind(e->ping_error);
+    return kind == SIPDIAG_SYSERR_DESCRIPTORS || kind == SIPDIAG_SYSERR_MEMORY
+           ? SIPDIAG_CODE_INTERNAL_ERROR : SIPDIAG_CODE_PING_UNAVAILABLE;
+  }
   return sipdiag_silence_code(e->pings_received);
 }
 

@@ -75,6 +75,7 @@ typedef struct sipdiag_evidence {
   int socket_error;
   bool pings_done;       /* every echo request answered or waited for     */
   bool ping_unavailable; /* no echo request could be sent at all          */
+  int ping_error;        /* why not: EPERM/EACCES (privilege), EMFILE...  */
   unsigned pings_sent;
   unsigned pings_received;
 } sipdiag_evidence_t;
@@ -94,7 +95,9 @@ unsigned sipdiag_evidence_code(const sipdiag_evidence_t *e);
 unsigned sipdiag_silence_code(unsigned pings_received);
 
 /* The verdict once the attempts met only silence; 0 while pings are still
- * outstanding (wait for them). */
+ * outstanding (wait for them).  No echo sent at all is code 4 when a
+ * privilege was missing (or the reason is unknown), 99 when the terminal
+ * ran out of descriptors or memory. */
 unsigned sipdiag_silence_verdict(const sipdiag_evidence_t *e);
 
 /* The verdict when the self-diagnosis timer fires first: the last final

@@ -226,14 +226,16 @@ static void on_icmp(void *context, const sipdiag_icmp_info_t *info)
 {
   sipdiag_run_t *run = context;
   sipdiag_result_t *r = &run->result;
-  if (info->status != SIPDIAG_ICMP_ERROR_OURS || run->phase == PHASE_FINISHING)
+  if (info->status != SIPDIAG_ICMP_ERROR_OURS)
     return;
-  struct run_target *hop = target_of(run, info);
-  hop->icmp_class = info->klass;
   run_copy_string(r->icmp_error, sizeof r->icmp_error, info->text);
   sipdiag_result_add_step(r, SIPDIAG_STEP_ICMP_ERROR, run_elapsed_ms(run), 0,
                           info->type * 256 + info->code, run->phase == PHASE_CLEANUP,
                           "%s", info->text);
+  if (run->phase == PHASE_FINISHING)   /* the verdict is in: evidence only */
+    return;
+  struct run_target *hop = target_of(run, info);
+  hop->icmp_class = info->klass;
   if (!verdict_on_named_cause(run))
     evidence_check_silence(run);
 }

@@ -66,6 +66,10 @@ static void complete(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *run)
   (void)magic;
   (void)t;
   sipdiag_result_t *r = &run->result;
+  /* The capture reads its ring once more as it stops: what it decodes
+   * there (an ICMP error that came with the verdict) is evidence for the
+   * result, never a new verdict. */
+  evidence_stop_capture(run);
   r->state = SIPDIAG_STATE_COMPLETE;
   sipdiag_result_describe(r, run->registrar, run->timer_expired, run->detail);
 

@@ -9,6 +9,15 @@
  *
  * Ownership: the engine copies every string of the account it is given;
  * the caller may free them as soon as sipdiag_start() returns.
+ *
+ * Threads: an engine and its runs belong to the thread that runs their
+ * su_root; sipdiag_start(), sipdiag_cancel(), sipdiag_engine_running() and
+ * sipdiag_engine_destroy() must be called from it, and every callback comes
+ * from it.  Two engines on two roots in two threads share nothing but the
+ * random seed (srandom() at engine creation) and sofia's own global state
+ * (su_init(), its log), which the caller sets up once.  The pure functions
+ * (the fault table and names, sipdiag_settings_*, sipdiag_account_check)
+ * keep no state and may be called from any thread.
  */
 #ifndef SIPDIAG_H
 #define SIPDIAG_H
@@ -42,7 +51,8 @@ enum {
   SIPDIAG_CODE_CONFIG_INCOMPLETE = 1,
   SIPDIAG_CODE_NETWORK_UNREACHABLE = 2,
   SIPDIAG_CODE_SERVER_NO_RESPONSE = 3,
-  /* 4-99: finer local findings, each documented in docs/FAULTS.md. */
+  /* 4-99: finer local findings, each documented in docs/FAULTS.md
+   * (generated from this enum and fault_table.h, checked by a test). */
   SIPDIAG_CODE_PING_UNAVAILABLE = 4, /* SIP silent, and ICMP not permitted */
   SIPDIAG_CODE_DNS_NO_NAME = 10,     /* the name or its records do not exist */
   SIPDIAG_CODE_DNS_NO_ANSWER = 11,   /* no DNS server answered in time    */

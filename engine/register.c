@@ -118,6 +118,47 @@ static bool take_challenge(sipdiag_run_t *run, sip_t const *sip, int status)
 
 /* ---- REGISTER ----------------------------------------------------------- */
 
+/* The bindings a 2xx lists, the probe's own ("sipdiag-" user part, e.g.
+ * left by an interrupted run) not counted. */
+static int other_bindings(sip_t const *sip)
+{
+  int n = 0;
+  for (sip_contact_t const *m = sip ? sip->sip_contact : NULL; m; m = m->m_next) {
+    const char *user = m->m_url->url_user;
+    if (m->m_url->url_type == url_any)   /* "*" is no binding */
+      continue;
+    if (user && strncmp(user, "sipdiag-", 8) == 0)
+      continue;
+    n++;
+  }
+  return n;
+}
+
+/* A 2xx to the binding query: the account and password are accepted.  With
+ * bindings listed the account is registered already (by the terminal or
+ * elsewhere): adding one more could be refused (a registrar's limit of
+ * contacts per account) or replace one of them, so the probe stops there.
+ * With none, it goes on to add its own binding (and remove it after).
+ * True when the run goes on. */
+static bool after_query(sipdiag_run_t *run, sip_t const *sip, int status)
+{
+  sipdiag_result_t *r = &run->result;
+  r->bindings = other_bindings(sip);
+  (void)status;
+  if (r->n_steps > 0 && r->steps[r->n_steps - 1].kind == SIPDIAG_STEP_RESPONSE) {
+    sipdiag_step_t *step = &r->steps[r->n_steps - 1];   /* the 2xx's own step */
+    size_t used = strlen(step->info);
+    snprintf(step->info + used, sizeof step->info - used, " (%d binding%s listed)",
+             r->bindings, r->bindings == 1 ? "" : "s");
+  }
+  if (r->bindings > 0 || r->registers_sent >= SIPDIAG_MAX_REGISTERS)
+    return false;
+  run->adding_binding = true;
+  memset(&run->tally, 0, sizeof run->tally);   /* a new request: judged afresh */
+  register_send(run);
+  return true;
+}
+
 static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip);
 
 void register_send(sipdiag_run_t *run)
@@ -136,6 +177,9 @@ void register_send(sipdiag_run_t *run)
                                         sizeof proxy_authorization);
 
   struct run_target *hop = &run->hops[run->current_hop];
+  /* A binding query (RFC 3261 10.2.3) carries no Contact: it changes
+   * nothing on the registrar, whatever its limit of contacts per account. */
+  bool query = !cleanup && !run->adding_binding;
   if (!cleanup)
     register_build_contact(run);
   evidence_before_register(run, cleanup);
@@ -144,7 +188,7 @@ void register_send(sipdiag_run_t *run)
                                   SIP_METHOD_REGISTER,
                                   (url_string_t const *)run->request_uri,
                                   TAG_IF(run->proxy[0], SIPTAG_ROUTE_STR(run->route)),
-                                  SIPTAG_CONTACT_STR(run->contact),
+                                  TAG_IF(!query, SIPTAG_CONTACT_STR(run->contact)),
                                   SIPTAG_EXPIRES_STR(expires_str),
                                   SIPTAG_USER_AGENT_STR(PACKAGE_NAME "/" PACKAGE_VERSION),
                                   TAG_IF(with_www, SIPTAG_AUTHORIZATION_STR(authorization)),
@@ -178,7 +222,7 @@ void register_send(sipdiag_run_t *run)
   }
   sipdiag_result_add_step(r, SIPDIAG_STEP_REGISTER_SENT, run_elapsed_ms(run),
                           nta_outgoing_cseq(run->orq), 0, cleanup,
-                          "expires=%u%s", expires,
+                          "%sexpires=%u%s", query ? "binding query, " : "", expires,
                           with_www || with_proxy ? " with credentials" : "");
   note_server(run, run->orq, false);
 }
@@ -208,6 +252,19 @@ static void explain_final(sipdiag_run_t *run, unsigned code)
   else if (fault == SIPDIAG_FAULT_SERVER_ANOMALY || fault == SIPDIAG_FAULT_TERMINAL_ERROR ||
            fault == SIPDIAG_FAULT_SERVER_ERROR || fault == SIPDIAG_FAULT_GLOBAL_FAILURE)
     run->detail[0] = '\0';   /* these classes keep no detail of an earlier answer */
+}
+
+/* The binding query before was accepted with no binding listed, so a
+ * refusal now is about storing a binding, not about the credentials. */
+static void explain_refused_binding(sipdiag_run_t *run)
+{
+  char why[SIPDIAG_DIAGNOSIS_MAX];
+  run_copy_string(why, sizeof why, run->detail);
+  snprintf(run->detail, sizeof run->detail,
+           "a binding query just before was accepted (%s, no binding listed), but the "
+           "registrar refused to store a binding for the account%s%.300s",
+           run->credentials_sent ? "account and password right" : "no credentials asked",
+           why[0] ? "; " : "", why);
 }
 
 static sipdiag_answer_t answer_of(sipdiag_run_t *run, sip_t const *sip, int status, bool local)
@@ -288,7 +345,7 @@ static unsigned incomplete_answer(sipdiag_run_t *run, sip_t const *sip, int stat
                     "so there was nothing to authenticate against");
     return SIPDIAG_CODE_INCOMPLETE_RESPONSE;
   }
-  if (status >= 200 && status < 300 && !sip->sip_contact) {
+  if (status >= 200 && status < 300 && run->adding_binding && !sip->sip_contact) {
     snprintf(run->detail, sizeof run->detail,
              "it answered %d but listed no Contact: the registrar did not store the binding "
              "(RFC 3261 10.3), so the terminal is not registered", status);
@@ -400,9 +457,20 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
   case SIPDIAG_NEXT_VERDICT:
     if (answer.kind == SIPDIAG_ANSWER_CHALLENGE && run->algorithm_unsupported)
       d.code = SIPDIAG_CODE_AUTH_ALGORITHM;
+    if (d.code >= 200 && d.code < 300 && !run->adding_binding &&
+        after_query(run, sip, status))
+      break;
     sipdiag_result_set_code(r, d.code);
     explain_final(run, d.code);
-    if (d.code >= 200 && d.code < 300) {
+    if (run->adding_binding) {
+      sipdiag_fault_t fault = sipdiag_fault_for_code(d.code);
+      if (fault == SIPDIAG_FAULT_SERVER_ANOMALY || fault == SIPDIAG_FAULT_TERMINAL_ERROR ||
+          fault == SIPDIAG_FAULT_SERVER_ERROR || fault == SIPDIAG_FAULT_GLOBAL_FAILURE)
+        explain_refused_binding(run);
+    }
+    if (d.code >= 200 && d.code < 300 && !run->adding_binding) {
+      run_finish(run);              /* registered elsewhere: nothing added */
+    } else if (d.code >= 200 && d.code < 300) {
       run->phase = PHASE_CLEANUP;   /* leave no trace: remove our binding */
       run->detail[0] = '\0';
       register_send(run);

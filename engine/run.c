@@ -213,6 +213,7 @@ int sipdiag_start(sipdiag_engine_t *engine, const sipdiag_account_t *account,
   r->state = SIPDIAG_STATE_RUNNING;
   r->fault = SIPDIAG_FAULT_NONE;
   r->rtt_ms = -1;
+  r->bindings = -1;
   r->server_transport = SIPDIAG_TRANSPORT_AUTO;
   run_copy_string(r->account, sizeof r->account, run->aor);
   r->start_ms = sipdiag_wall_clock_ms();

@@ -114,6 +114,10 @@ struct sipdiag_run {
   bool sent_www_credentials, sent_proxy_credentials;
   unsigned sent_expires;
   bool expires_raised;        /* Expires was raised to a Min-Expires      */
+  /* The safe sequence (README "The probe's own binding"): the REGISTERs
+   * first query the bindings (no Contact, RFC 3261 10.2.3); only when the
+   * account has none does the probe add (and then remove) its own. */
+  bool adding_binding;
   unsigned responses;         /* from the network, this run              */
   int last_final_status;      /* for the timer: the server's last verdict */
   su_time_t orq_started;

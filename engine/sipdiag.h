@@ -135,6 +135,9 @@ typedef struct sipdiag_result {
   unsigned registers_sent;    /* REGISTERs of the diagnosis proper          */
   unsigned cleanup_registers; /* REGISTERs removing the probe's binding     */
   bool binding_removed;       /* a 200 to the removal was received          */
+  /* Bindings of the account (other than the probe's) a 2xx to the binding
+   * query listed; -1 when no query was answered with a 2xx. */
+  int bindings;
   unsigned pings_sent;
   unsigned pings_received;
   int rtt_ms;                 /* first response from the network; -1 none   */

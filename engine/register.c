@@ -167,14 +167,25 @@ void register_send(sipdiag_run_t *run)
   bool cleanup = run->phase == PHASE_CLEANUP;
   unsigned expires = cleanup ? 0 : run->expires;
   char expires_str[16];
-  char authorization[SIPDIAG_DIGEST_ANSWER_MAX], proxy_authorization[SIPDIAG_DIGEST_ANSWER_MAX];
+  /* One answer per realm challenged (RFC 3261 22.3), [0] the first. */
+  _Static_assert(SIPDIAG_AUTH_REALMS_MAX == 4, "one TAG_IF per realm below");
+  char authorization[SIPDIAG_AUTH_REALMS_MAX][SIPDIAG_DIGEST_ANSWER_MAX];
+  char proxy_authorization[SIPDIAG_AUTH_REALMS_MAX][SIPDIAG_DIGEST_ANSWER_MAX];
+  bool www[SIPDIAG_AUTH_REALMS_MAX] = { false }, proxy[SIPDIAG_AUTH_REALMS_MAX] = { false };
 
   snprintf(expires_str, sizeof expires_str, "%u", expires);
-  bool with_www = sipdiag_auth_answer(&run->auth_www, run->auth_user, run->password,
-                                      run->request_uri_text, authorization, sizeof authorization);
-  bool with_proxy = sipdiag_auth_answer(&run->auth_proxy, run->auth_user, run->password,
-                                        run->request_uri_text, proxy_authorization,
-                                        sizeof proxy_authorization);
+  for (unsigned i = 0; i < SIPDIAG_AUTH_REALMS_MAX; i++) {
+    www[i] = i < sipdiag_auth_realms(&run->auth_www) &&
+             sipdiag_auth_answer_realm(&run->auth_www, i, run->auth_user, run->password,
+                                       run->request_uri_text, authorization[i],
+                                       sizeof authorization[i]);
+    proxy[i] = i < sipdiag_auth_realms(&run->auth_proxy) &&
+               sipdiag_auth_answer_realm(&run->auth_proxy, i, run->auth_user, run->password,
+                                         run->request_uri_text, proxy_authorization[i],
+                                         sizeof proxy_authorization[i]);
+  }
+  bool with_www = www[0] || www[1] || www[2] || www[3];
+  bool with_proxy = proxy[0] || proxy[1] || proxy[2] || proxy[3];
 
   struct run_target *hop = &run->hops[run->current_hop];
   /* A binding query (RFC 3261 10.2.3) carries no Contact: it changes
@@ -191,9 +202,18 @@ void register_send(sipdiag_run_t *run)
                                   TAG_IF(!query, SIPTAG_CONTACT_STR(run->contact)),
                                   SIPTAG_EXPIRES_STR(expires_str),
                                   SIPTAG_USER_AGENT_STR(PACKAGE_NAME "/" PACKAGE_VERSION),
-                                  TAG_IF(with_www, SIPTAG_AUTHORIZATION_STR(authorization)),
-                                  TAG_IF(with_proxy,
-                                         SIPTAG_PROXY_AUTHORIZATION_STR(proxy_authorization)),
+                                  TAG_IF(www[0], SIPTAG_AUTHORIZATION_STR(authorization[0])),
+                                  TAG_IF(www[1], SIPTAG_AUTHORIZATION_STR(authorization[1])),
+                                  TAG_IF(www[2], SIPTAG_AUTHORIZATION_STR(authorization[2])),
+                                  TAG_IF(www[3], SIPTAG_AUTHORIZATION_STR(authorization[3])),
+                                  TAG_IF(proxy[0],
+                                         SIPTAG_PROXY_AUTHORIZATION_STR(proxy_authorization[0])),
+                                  TAG_IF(proxy[1],
+                                         SIPTAG_PROXY_AUTHORIZATION_STR(proxy_authorization[1])),
+                                  TAG_IF(proxy[2],
+                                         SIPTAG_PROXY_AUTHORIZATION_STR(proxy_authorization[2])),
+                                  TAG_IF(proxy[3],
+                                         SIPTAG_PROXY_AUTHORIZATION_STR(proxy_authorization[3])),
                                   TAG_END());
   run->orq_started = su_now();
   evidence_after_register(run);
@@ -276,7 +296,7 @@ static sipdiag_answer_t answer_of(sipdiag_run_t *run, sip_t const *sip, int stat
   if (a.kind == SIPDIAG_ANSWER_CHALLENGE) {
     const sipdiag_auth_t *auth = status == 407 ? &run->auth_proxy : &run->auth_www;
     a.remedied = status == 407 ? run->sent_proxy_credentials : run->sent_www_credentials;
-    a.stale = a.answerable && auth->challenge.stale;
+    a.stale = a.answerable && sipdiag_auth_stale(auth);
   }
   else if (a.kind == SIPDIAG_ANSWER_TOO_BRIEF)
     a.remedied = run->expires_raised;

@@ -48,7 +48,7 @@ typedef enum {
   M_WRONG_CALLID, M_WRONG_CSEQ, M_WRONG_BRANCH, M_FLOOD, M_ENDLESS_401,
   M_MIN_EXPIRES, M_MIN_EXPIRES_ESCALATING, M_REDIRECT_SELF, M_REDIRECT_OTHER,
   M_TRYING_FLOOD, M_HUGE_CONTENT_LENGTH, M_DUP_TO_TAG, M_UNSOLICITED,
-  M_STALE_THEN_OK, M_NO_CHALLENGE, M_OK_WITHOUT_CONTACT,
+  M_STALE_THEN_OK, M_NO_CHALLENGE, M_OK_WITHOUT_CONTACT, M_TWO_REALMS,
 } mode_t_;
 
 static const struct { const char *name; mode_t_ mode; const char *what; } modes[] = {
@@ -74,6 +74,7 @@ static const struct { const char *name; mode_t_ mode; const char *what; } modes[
   { "stale-then-ok", M_STALE_THEN_OK, "401; the first request with credentials 401 stale=TRUE; then 200" },
   { "no-challenge", M_NO_CHALLENGE, "a --status (401) response with no WWW-/Proxy-Authenticate" },
   { "ok-without-contact", M_OK_WITHOUT_CONTACT, "200 OK listing no Contact, to everything" },
+  { "two-realms", M_TWO_REALMS, "401 challenging realms hostile and hostile-b; 200 once both are answered" },
 };
 
 /* ---- options ----------------------------------------------------------- */
@@ -184,6 +185,7 @@ typedef struct request {
   unsigned long cseq_num;
   long expires;             /* -1: no Expires header                       */
   bool auth;
+  bool realm_a, realm_b;    /* credentials for realm "hostile", "hostile-b" */
 } request_t;
 
 /* Header name match, long or compact form. */
@@ -249,6 +251,10 @@ static bool parse_request(const char *msg, request_t *r)
     } else if (is_header(line, nlen, "Authorization", NULL) ||
                is_header(line, nlen, "Proxy-Authorization", NULL)) {
       r->auth = true;
+      char value[FIELD];
+      copy(value, sizeof value, v, vlen);
+      r->realm_a |= strstr(value, "realm=\"hostile\"") != NULL;
+      r->realm_b |= strstr(value, "realm=\"hostile-b\"") != NULL;
     }
   }
   if (!r->method[0] || !r->n_vias || !r->call_id[0] || !r->cseq[0])
@@ -625,6 +631,18 @@ static void handle_request(const request_t *r, peer_t *p)
     send_out(p);
     return;
   }
+  case M_TWO_REALMS:
+    if (r->realm_a && r->realm_b) {
+      respond(r, p, 200, 0);
+      return;
+    }
+    begin_response(r, "SIP/2.0 401 Unauthorized", 0);
+    fresh_challenge(false);
+    outf("WWW-Authenticate: Digest realm=\"hostile-b\", nonce=\"b%015llx\", "
+         "algorithm=MD5, qop=\"auth\"\r\n", (unsigned long long)(rnd() >> 4));
+    end_response();
+    send_out(p);
+    return;
   case M_OK_WITHOUT_CONTACT:
     begin_response(r, "SIP/2.0 200 OK", 0);
     end_response();

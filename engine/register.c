@@ -293,7 +293,16 @@ static sipdiag_answer_t answer_of(sipdiag_run_t *run, sip_t const *sip, int stat
   sipdiag_answer_t a = sipdiag_response_classify(&ctx, sip, status, local);
   run->expires = ctx.expires;
   run->algorithm_unsupported = ctx.algorithm_unsupported;
-  if (a.kind == SIPDIAG_ANSWER_CHALLENGE) {
+  if (a.kind == SIPDIAG_ANSWER_CHALLENGE && run->no_password) {
+    /* Nothing to answer with: the account is declared without password. */
+    sipdiag_auth_clear(status == 407 ? &run->auth_proxy : &run->auth_www);
+    run->algorithm_unsupported = false;
+    a.answerable = false;
+    snprintf(run->detail, sizeof run->detail,
+             ": the server asks for credentials the account is declared not to have "
+             "(no password: an IP-authenticated account); either the server does not "
+             "recognise the terminal's address, or the account needs a password");
+  } else if (a.kind == SIPDIAG_ANSWER_CHALLENGE) {
     const sipdiag_auth_t *auth = status == 407 ? &run->auth_proxy : &run->auth_www;
     a.remedied = status == 407 ? run->sent_proxy_credentials : run->sent_www_credentials;
     a.stale = a.answerable && sipdiag_auth_stale(auth);

@@ -97,6 +97,11 @@ void sipdiag_result_describe(sipdiag_result_t *r, const char *registrar,
              detail && *detail ? ")" : "", pings);
     break;
   case SIPDIAG_FAULT_AUTH_FAILURE:
+    if (detail && detail[0] == ':') {   /* no credentials to send at all */
+      snprintf(found, sizeof found, "%.120s answered %d %.40s (%u REGISTER%s)%.250s",
+               server, r->sip_status, r->sip_reason, n, s_n, detail);
+      break;
+    }
     snprintf(found, sizeof found, "%s still answered %d %s after credentials%s were sent (%u REGISTER%s)",
              server, r->sip_status, r->sip_reason, detail && *detail ? detail : "", n, s_n);
     break;

@@ -78,6 +78,7 @@ struct sipdiag_run {
   char aor[SIPDIAG_URI_MAX];
   char auth_user[SIPDIAG_USER_MAX];
   char password[SIPDIAG_PASSWORD_MAX];
+  bool no_password;           /* declared without one: never answer a challenge */
   char proxy[SIPDIAG_URI_MAX];
   sipdiag_transport_t transport;
   sipdiag_settings_t settings;

@@ -69,6 +69,9 @@ typedef struct sipdiag_account {
   const char *outbound_proxy; /* sip: or sips: URI; unset = none           */
   sipdiag_transport_t transport;
   unsigned expires;           /* seconds asked for in REGISTER, > 0        */
+  /* Declared without password (an IP-authenticated trunk): the check does
+   * not ask for one, and a 401/407 is then a finding, not a step. */
+  bool no_password;
 } sipdiag_account_t;
 
 /* How one diagnosis runs. */

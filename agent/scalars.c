@@ -108,6 +108,34 @@ static void free_tokens(void)
 
 /* ---- SNMP ------------------------------------------------------------------------ */
 
+/* The settings the diagnoses would run with once every scalar of this SET
+ * is applied, checked by the engine's own rule: NULL when consistent. */
+static const char *pdu_settings_problem(netsnmp_agent_request_info *reqinfo)
+{
+  unsigned value[SC_COUNT];
+  for (int id = 0; id < SC_COUNT; id++)
+    value[id] = value_of((enum scalar_id)id);
+  size_t at = OID_LENGTH(scalars_oid);
+  /* The whole PDU: the scalar helper hands each varbind over on its own. */
+  netsnmp_variable_list *vbs = reqinfo && reqinfo->asp && reqinfo->asp->pdu
+                               ? reqinfo->asp->pdu->variables : NULL;
+  for (netsnmp_variable_list *vb = vbs; vb; vb = vb->next_variable) {
+    if (vb->name_length != at + 2 || vb->type != ASN_UNSIGNED || !vb->val.integer ||
+        snmp_oid_compare(vb->name, at, scalars_oid, at) != 0)
+      continue;
+    unsigned subid = (unsigned)vb->name[at];
+    if (subid >= S_TIMER && subid <= S_MAX_CONCURRENT)
+      value[subid - 1] = (unsigned)*vb->val.integer;
+  }
+  sipdiag_settings_t settings;
+  sipdiag_settings_default(&settings);
+  settings.timer_s = value[SC_TIMER];
+  settings.attempts = value[SC_ATTEMPTS];
+  settings.pings = value[SC_PINGS];
+  settings.attempt_timeout_ms = value[SC_ATTEMPT_TIMEOUT];
+  return sipdiag_settings_check(&settings);
+}
+
 static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
                    netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
@@ -155,6 +183,16 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
       else if ((unsigned long)*vb->val.integer < scalars[id].min ||
                (unsigned long)*vb->val.integer > scalars[id].max)
         netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGVALUE);
+      break;
+    case MODE_SET_RESERVE2:
+      /* Each value was in range (RESERVE1); together they must still let a
+       * silent server's attempts and the pings end before the timer, or no
+       * diagnosis could start (sipdiag_settings_check). */
+      if (id == SC_TIMER || id == SC_ATTEMPTS || id == SC_PINGS || id == SC_ATTEMPT_TIMEOUT) {
+        const char *why = pdu_settings_problem(reqinfo);
+        if (why)
+          netsnmp_set_request_error(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
+      }
       break;
     case MODE_SET_COMMIT:
       /* checked in RESERVE1: a plain assignment, cannot fail */

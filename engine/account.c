@@ -153,7 +153,10 @@ unsigned sipdiag_account_check(const sipdiag_account_t *a,
       add_problem(&list, "auth user", "contains '\"' or control characters");
   }
 
-  if (!is_set(a->password))
+  if (a->no_password) {
+    if (is_set(a->password))
+      add_problem(&list, "password", "is set although the account is declared without one");
+  } else if (!is_set(a->password))
     add_problem(&list, "password", "is missing");
   else if (strlen(a->password) >= SIPDIAG_PASSWORD_MAX)
     add_problem(&list, "password", "is longer than %d characters",

@@ -33,15 +33,77 @@ sipdiag_auth_take_t sipdiag_auth_take(sipdiag_auth_t *auth, su_home_t *home,
       v += c.next;
     }
   }
-  int chosen = sipdiag_digest_pick(values, n, offered, offered_size);
-  if (chosen < 0)
+  /* For the diagnosis: what was offered, when nothing at all is usable. */
+  if (sipdiag_digest_pick(values, n, offered, offered_size) < 0)
     return SIPDIAG_AUTH_UNSUPPORTED;
-  if (sipdiag_digest_parse(values[chosen], strlen(values[chosen]), &auth->challenge)
-      != SIPDIAG_DIGEST_OK)
-    return SIPDIAG_AUTH_UNSUPPORTED;
-  auth->active = true;
-  auth->nc = 0;
-  return SIPDIAG_AUTH_TAKEN;
+
+  /* RFC 3261 22.3: one answer per realm; RFC 8760 within each realm. */
+  char realms[SIPDIAG_AUTH_REALMS_MAX][SIPDIAG_DIGEST_REALM_MAX];
+  unsigned n_realms = 0;
+  for (size_t i = 0; i < n; i++) {
+    sipdiag_digest_challenge_t c;
+    if (sipdiag_digest_parse(values[i], strlen(values[i]), &c) != SIPDIAG_DIGEST_OK)
+      continue;
+    bool known = false;
+    for (unsigned k = 0; k < n_realms && !known; k++)
+      known = strcmp(realms[k], c.realm) == 0;
+    if (!known && n_realms < SIPDIAG_AUTH_REALMS_MAX)
+      memcpy(realms[n_realms++], c.realm, sizeof c.realm);
+    explicit_bzero(&c, sizeof c);
+  }
+  for (unsigned k = 0; k < n_realms; k++) {
+    const char *of_realm[SIPDIAG_DIGEST_CHALLENGES_MAX];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+      sipdiag_digest_challenge_t c;
+      if (sipdiag_digest_parse(values[i], strlen(values[i]), &c) == SIPDIAG_DIGEST_OK &&
+          strcmp(c.realm, realms[k]) == 0)
+        of_realm[m++] = values[i];
+      explicit_bzero(&c, sizeof c);
+    }
+    int chosen = sipdiag_digest_pick(of_realm, m, NULL, 0);
+    if (chosen < 0)
+      continue;   /* a realm we cannot answer: the others still are */
+    sipdiag_digest_challenge_t *slot = !auth->active ? &auth->challenge
+                                                     : &auth->more[auth->n_more];
+    if (sipdiag_digest_parse(of_realm[chosen], strlen(of_realm[chosen]), slot)
+        != SIPDIAG_DIGEST_OK)
+      continue;
+    if (!auth->active)
+      auth->active = true;
+    else
+      auth->n_more++;
+  }
+  explicit_bzero(realms, sizeof realms);
+  return auth->active ? SIPDIAG_AUTH_TAKEN : SIPDIAG_AUTH_UNSUPPORTED;
+}
+
+unsigned sipdiag_auth_realms(const sipdiag_auth_t *auth)
+{
+  return auth->active ? 1 + auth->n_more : 0;
+}
+
+bool sipdiag_auth_answer_realm(sipdiag_auth_t *auth, unsigned i, const char *user,
+                               const char *password, const char *uri,
+                               char *out, size_t out_size)
+{
+  if (i == 0)
+    return sipdiag_auth_answer(auth, user, password, uri, out, out_size);
+  if (!auth->active || i > auth->n_more)
+    return false;
+  auth->more_nc[i - 1]++;
+  return sipdiag_digest_answer(&auth->more[i - 1], user, password, "REGISTER", uri,
+                               auth->more_nc[i - 1], NULL, out, out_size) == SIPDIAG_DIGEST_OK;
+}
+
+bool sipdiag_auth_stale(const sipdiag_auth_t *auth)
+{
+  if (!auth->active)
+    return false;
+  bool stale = auth->challenge.stale;
+  for (unsigned i = 0; i < auth->n_more; i++)
+    stale |= auth->more[i].stale;
+  return stale;
 }
 
 bool sipdiag_auth_answer(sipdiag_auth_t *auth, const char *user, const char *password,

@@ -118,6 +118,47 @@ static bool take_challenge(sipdiag_run_t *run, sip_t const *sip, int status)
 
 /* ---- REGISTER ----------------------------------------------------------- */
 
+/* The bindings a 2xx lists, the probe's own ("sipdiag-" user part, e.g.
+ * left by an interrupted run) not counted. */
+static int other_bindings(sip_t const *sip)
+{
+  int n = 0;
+  for (sip_contact_t const *m = sip ? sip->sip_contact : NULL; m; m = m->m_next) {
+    const char *user = m->m_url->url_user;
+    if (m->m_url->url_type == url_any)   /* "*" is no binding */
+      continue;
+    if (user && strncmp(user, "sipdiag-", 8) == 0)
+      continue;
+    n++;
+  }
+  return n;
+}
+
+/* A 2xx to the binding query: the account and password are accepted.  With
+ * bindings listed the account is registered already (by the terminal or
+ * elsewhere): adding one more could be refused (a registrar's limit of
+ * contacts per account) or replace one of them, so the probe stops there.
+ * With none, it goes on to add its own binding (and remove it after).
+ * True when the run goes on. */
+static bool after_query(sipdiag_run_t *run, sip_t const *sip, int status)
+{
+  sipdiag_result_t *r = &run->result;
+  r->bindings = other_bindings(sip);
+  (void)status;
+  if (r->n_steps > 0 && r->steps[r->n_steps - 1].kind == SIPDIAG_STEP_RESPONSE) {
+    sipdiag_step_t *step = &r->steps[r->n_steps - 1];   /* the 2xx's own step */
+    size_t used = strlen(step->info);
+    snprintf(step->info + used, sizeof step->info - used, " (%d binding%s listed)",
+             r->bindings, r->bindings == 1 ? "" : "s");
+  }
+  if (r->bindings > 0 || r->registers_sent >= SIPDIAG_MAX_REGISTERS)
+    return false;
+  run->adding_binding = true;
+  memset(&run->tally, 0, sizeof run->tally);   /* a new request: judged afresh */
+  register_send(run);
+  return true;
+}
+
 static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip);
 
 void register_send(sipdiag_run_t *run)
@@ -126,16 +167,30 @@ void register_send(sipdiag_run_t *run)
   bool cleanup = run->phase == PHASE_CLEANUP;
   unsigned expires = cleanup ? 0 : run->expires;
   char expires_str[16];
-  char authorization[SIPDIAG_DIGEST_ANSWER_MAX], proxy_authorization[SIPDIAG_DIGEST_ANSWER_MAX];
+  /* One answer per realm challenged (RFC 3261 22.3), [0] the first. */
+  _Static_assert(SIPDIAG_AUTH_REALMS_MAX == 4, "one TAG_IF per realm below");
+  char authorization[SIPDIAG_AUTH_REALMS_MAX][SIPDIAG_DIGEST_ANSWER_MAX];
+  char proxy_authorization[SIPDIAG_AUTH_REALMS_MAX][SIPDIAG_DIGEST_ANSWER_MAX];
+  bool www[SIPDIAG_AUTH_REALMS_MAX] = { false }, proxy[SIPDIAG_AUTH_REALMS_MAX] = { false };
 
   snprintf(expires_str, sizeof expires_str, "%u", expires);
-  bool with_www = sipdiag_auth_answer(&run->auth_www, run->auth_user, run->password,
-                                      run->request_uri_text, authorization, sizeof authorization);
-  bool with_proxy = sipdiag_auth_answer(&run->auth_proxy, run->auth_user, run->password,
-                                        run->request_uri_text, proxy_authorization,
-                                        sizeof proxy_authorization);
+  for (unsigned i = 0; i < SIPDIAG_AUTH_REALMS_MAX; i++) {
+    www[i] = i < sipdiag_auth_realms(&run->auth_www) &&
+             sipdiag_auth_answer_realm(&run->auth_www, i, run->auth_user, run->password,
+                                       run->request_uri_text, authorization[i],
+                                       sizeof authorization[i]);
+    proxy[i] = i < sipdiag_auth_realms(&run->auth_proxy) &&
+               sipdiag_auth_answer_realm(&run->auth_proxy, i, run->auth_user, run->password,
+                                         run->request_uri_text, proxy_authorization[i],
+                                         sizeof proxy_authorization[i]);
+  }
+  bool with_www = www[0] || www[1] || www[2] || www[3];
+  bool with_proxy = proxy[0] || proxy[1] || proxy[2] || proxy[3];
 
   struct run_target *hop = &run->hops[run->current_hop];
+  /* A binding query (RFC 3261 10.2.3) carries no Contact: it changes
+   * nothing on the registrar, whatever its limit of contacts per account. */
+  bool query = !cleanup && !run->adding_binding;
   if (!cleanup)
     register_build_contact(run);
   evidence_before_register(run, cleanup);
@@ -144,12 +199,21 @@ void register_send(sipdiag_run_t *run)
                                   SIP_METHOD_REGISTER,
                                   (url_string_t const *)run->request_uri,
                                   TAG_IF(run->proxy[0], SIPTAG_ROUTE_STR(run->route)),
-                                  SIPTAG_CONTACT_STR(run->contact),
+                                  TAG_IF(!query, SIPTAG_CONTACT_STR(run->contact)),
                                   SIPTAG_EXPIRES_STR(expires_str),
                                   SIPTAG_USER_AGENT_STR(PACKAGE_NAME "/" PACKAGE_VERSION),
-                                  TAG_IF(with_www, SIPTAG_AUTHORIZATION_STR(authorization)),
-                                  TAG_IF(with_proxy,
-                                         SIPTAG_PROXY_AUTHORIZATION_STR(proxy_authorization)),
+                                  TAG_IF(www[0], SIPTAG_AUTHORIZATION_STR(authorization[0])),
+                                  TAG_IF(www[1], SIPTAG_AUTHORIZATION_STR(authorization[1])),
+                                  TAG_IF(www[2], SIPTAG_AUTHORIZATION_STR(authorization[2])),
+                                  TAG_IF(www[3], SIPTAG_AUTHORIZATION_STR(authorization[3])),
+                                  TAG_IF(proxy[0],
+                                         SIPTAG_PROXY_AUTHORIZATION_STR(proxy_authorization[0])),
+                                  TAG_IF(proxy[1],
+                                         SIPTAG_PROXY_AUTHORIZATION_STR(proxy_authorization[1])),
+                                  TAG_IF(proxy[2],
+                                         SIPTAG_PROXY_AUTHORIZATION_STR(proxy_authorization[2])),
+                                  TAG_IF(proxy[3],
+                                         SIPTAG_PROXY_AUTHORIZATION_STR(proxy_authorization[3])),
                                   TAG_END());
   run->orq_started = su_now();
   evidence_after_register(run);
@@ -178,7 +242,7 @@ void register_send(sipdiag_run_t *run)
   }
   sipdiag_result_add_step(r, SIPDIAG_STEP_REGISTER_SENT, run_elapsed_ms(run),
                           nta_outgoing_cseq(run->orq), 0, cleanup,
-                          "expires=%u%s", expires,
+                          "%sexpires=%u%s", query ? "binding query, " : "", expires,
                           with_www || with_proxy ? " with credentials" : "");
   note_server(run, run->orq, false);
 }
@@ -210,16 +274,38 @@ static void explain_final(sipdiag_run_t *run, unsigned code)
     run->detail[0] = '\0';   /* these classes keep no detail of an earlier answer */
 }
 
+/* The binding query before was accepted with no binding listed, so a
+ * refusal now is about storing a binding, not about the credentials. */
+static void explain_refused_binding(sipdiag_run_t *run)
+{
+  char why[SIPDIAG_DIAGNOSIS_MAX];
+  run_copy_string(why, sizeof why, run->detail);
+  snprintf(run->detail, sizeof run->detail,
+           "a binding query just before was accepted (%s, no binding listed), but the "
+           "registrar refused to store a binding for the account%s%.300s",
+           run->credentials_sent ? "account and password right" : "no credentials asked",
+           why[0] ? "; " : "", why);
+}
+
 static sipdiag_answer_t answer_of(sipdiag_run_t *run, sip_t const *sip, int status, bool local)
 {
   sipdiag_response_ctx_t ctx = response_ctx(run);
   sipdiag_answer_t a = sipdiag_response_classify(&ctx, sip, status, local);
   run->expires = ctx.expires;
   run->algorithm_unsupported = ctx.algorithm_unsupported;
-  if (a.kind == SIPDIAG_ANSWER_CHALLENGE) {
+  if (a.kind == SIPDIAG_ANSWER_CHALLENGE && run->no_password) {
+    /* Nothing to answer with: the account is declared without password. */
+    sipdiag_auth_clear(status == 407 ? &run->auth_proxy : &run->auth_www);
+    run->algorithm_unsupported = false;
+    a.answerable = false;
+    snprintf(run->detail, sizeof run->detail,
+             ": the server asks for credentials the account is declared not to have "
+             "(no password: an IP-authenticated account); either the server does not "
+             "recognise the terminal's address, or the account needs a password");
+  } else if (a.kind == SIPDIAG_ANSWER_CHALLENGE) {
     const sipdiag_auth_t *auth = status == 407 ? &run->auth_proxy : &run->auth_www;
     a.remedied = status == 407 ? run->sent_proxy_credentials : run->sent_www_credentials;
-    a.stale = a.answerable && auth->challenge.stale;
+    a.stale = a.answerable && sipdiag_auth_stale(auth);
   }
   else if (a.kind == SIPDIAG_ANSWER_TOO_BRIEF)
     a.remedied = run->expires_raised;
@@ -288,7 +374,7 @@ static unsigned incomplete_answer(sipdiag_run_t *run, sip_t const *sip, int stat
                     "so there was nothing to authenticate against");
     return SIPDIAG_CODE_INCOMPLETE_RESPONSE;
   }
-  if (status >= 200 && status < 300 && !sip->sip_contact) {
+  if (status >= 200 && status < 300 && run->adding_binding && !sip->sip_contact) {
     snprintf(run->detail, sizeof run->detail,
              "it answered %d but listed no Contact: the registrar did not store the binding "
              "(RFC 3261 10.3), so the terminal is not registered", status);
@@ -400,9 +486,20 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
   case SIPDIAG_NEXT_VERDICT:
     if (answer.kind == SIPDIAG_ANSWER_CHALLENGE && run->algorithm_unsupported)
       d.code = SIPDIAG_CODE_AUTH_ALGORITHM;
+    if (d.code >= 200 && d.code < 300 && !run->adding_binding &&
+        after_query(run, sip, status))
+      break;
     sipdiag_result_set_code(r, d.code);
     explain_final(run, d.code);
-    if (d.code >= 200 && d.code < 300) {
+    if (run->adding_binding) {
+      sipdiag_fault_t fault = sipdiag_fault_for_code(d.code);
+      if (fault == SIPDIAG_FAULT_SERVER_ANOMALY || fault == SIPDIAG_FAULT_TERMINAL_ERROR ||
+          fault == SIPDIAG_FAULT_SERVER_ERROR || fault == SIPDIAG_FAULT_GLOBAL_FAILURE)
+        explain_refused_binding(run);
+    }
+    if (d.code >= 200 && d.code < 300 && !run->adding_binding) {
+      run_finish(run);              /* registered elsewhere: nothing added */
+    } else if (d.code >= 200 && d.code < 300) {
       run->phase = PHASE_CLEANUP;   /* leave no trace: remove our binding */
       run->detail[0] = '\0';
       register_send(run);

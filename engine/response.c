@@ -36,8 +36,13 @@ bool sipdiag_response_take_challenge(sipdiag_response_ctx_t *ctx,
     break;
   }
   ctx->algorithm_unsupported = false;
-  snprintf(ctx->detail, ctx->detail_size, " for user '%.60s' (digest %.20s)", ctx->auth_user,
-           sipdiag_digest_alg_name(auth->challenge.alg));
+  unsigned realms = sipdiag_auth_realms(auth);
+  if (realms > 1)
+    snprintf(ctx->detail, ctx->detail_size, " for user '%.60s' (digest %.20s, %u realms)",
+             ctx->auth_user, sipdiag_digest_alg_name(auth->challenge.alg), realms);
+  else
+    snprintf(ctx->detail, ctx->detail_size, " for user '%.60s' (digest %.20s)", ctx->auth_user,
+             sipdiag_digest_alg_name(auth->challenge.alg));
   return true;
 }
 

@@ -61,6 +61,23 @@ void sipdiag_result_describe(sipdiag_result_t *r, const char *registrar,
   server_name(r, registrar, server, sizeof server);
   switch (r->fault) {
   case SIPDIAG_FAULT_SUCCESS:
+    if (r->cleanup_registers == 0 && r->bindings > 0) {
+      snprintf(found, sizeof found,
+               "%.160s accepted the account (%d %.60s to a binding query after %u REGISTER%s): "
+               "it is registered already, with %d binding%s (the terminal's or another "
+               "device's), so the probe added none of its own, which a registrar limiting "
+               "contacts per account would refuse or let replace one of them",
+               server, r->sip_status, r->sip_reason, n, s_n, r->bindings,
+               r->bindings == 1 ? "" : "s");
+      break;
+    }
+    if (r->cleanup_registers == 0 && r->bindings == 0) {
+      snprintf(found, sizeof found,
+               "%.160s accepted the account (%d %.60s to a binding query after %u REGISTER%s), "
+               "with no binding listed; the REGISTER limit left no room to add one",
+               server, r->sip_status, r->sip_reason, n, s_n);
+      break;
+    }
     snprintf(found, sizeof found, "%.160s accepted the registration (%d %.60s) after %u REGISTER%s%s (%u more REGISTER%s)",
              server, r->sip_status, r->sip_reason, n, s_n,
              r->binding_removed ? ", and the probe's own binding was removed again"
@@ -80,6 +97,11 @@ void sipdiag_result_describe(sipdiag_result_t *r, const char *registrar,
              detail && *detail ? ")" : "", pings);
     break;
   case SIPDIAG_FAULT_AUTH_FAILURE:
+    if (detail && detail[0] == ':') {   /* no credentials to send at all */
+      snprintf(found, sizeof found, "%.120s answered %d %.40s (%u REGISTER%s)%.250s",
+               server, r->sip_status, r->sip_reason, n, s_n, detail);
+      break;
+    }
     snprintf(found, sizeof found, "%s still answered %d %s after credentials%s were sent (%u REGISTER%s)",
              server, r->sip_status, r->sip_reason, detail && *detail ? detail : "", n, s_n);
     break;

@@ -206,6 +206,7 @@ int sipdiag_start(sipdiag_engine_t *engine, const sipdiag_account_t *account,
   run_copy_string(run->auth_user, sizeof run->auth_user, account->auth_user);
   run_copy_string(run->proxy, sizeof run->proxy, account->outbound_proxy);
   run_copy_string(run->password, sizeof run->password, account->password);
+  run->no_password = account->no_password;
   run->transport = account->transport;
   run->expires = account->expires;
   /* The check runs on the caller's strings: a value too long to copy is
@@ -217,6 +218,7 @@ int sipdiag_start(sipdiag_engine_t *engine, const sipdiag_account_t *account,
   r->state = SIPDIAG_STATE_RUNNING;
   r->fault = SIPDIAG_FAULT_NONE;
   r->rtt_ms = -1;
+  r->bindings = -1;
   r->server_transport = SIPDIAG_TRANSPORT_AUTO;
   run_copy_string(r->account, sizeof r->account, run->aor);
   r->start_ms = sipdiag_wall_clock_ms();

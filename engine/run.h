@@ -78,6 +78,7 @@ struct sipdiag_run {
   char aor[SIPDIAG_URI_MAX];
   char auth_user[SIPDIAG_USER_MAX];
   char password[SIPDIAG_PASSWORD_MAX];
+  bool no_password;           /* declared without one: never answer a challenge */
   char proxy[SIPDIAG_URI_MAX];
   sipdiag_transport_t transport;
   sipdiag_settings_t settings;
@@ -114,6 +115,10 @@ struct sipdiag_run {
   bool sent_www_credentials, sent_proxy_credentials;
   unsigned sent_expires;
   bool expires_raised;        /* Expires was raised to a Min-Expires      */
+  /* The safe sequence (README "The probe's own binding"): the REGISTERs
+   * first query the bindings (no Contact, RFC 3261 10.2.3); only when the
+   * account has none does the probe add (and then remove) its own. */
+  bool adding_binding;
   unsigned responses;         /* from the network, this run              */
   int last_final_status;      /* for the timer: the server's last verdict */
   su_time_t orq_started;

@@ -79,6 +79,9 @@ typedef struct sipdiag_account {
   const char *outbound_proxy; /* sip: or sips: URI; unset = none           */
   sipdiag_transport_t transport;
   unsigned expires;           /* seconds asked for in REGISTER, > 0        */
+  /* Declared without password (an IP-authenticated trunk): the check does
+   * not ask for one, and a 401/407 is then a finding, not a step. */
+  bool no_password;
 } sipdiag_account_t;
 
 /* How one diagnosis runs. */
@@ -145,6 +148,9 @@ typedef struct sipdiag_result {
   unsigned registers_sent;    /* REGISTERs of the diagnosis proper          */
   unsigned cleanup_registers; /* REGISTERs removing the probe's binding     */
   bool binding_removed;       /* a 200 to the removal was received          */
+  /* Bindings of the account (other than the probe's) a 2xx to the binding
+   * query listed; -1 when no query was answered with a 2xx. */
+  int bindings;
   unsigned pings_sent;
   unsigned pings_received;
   int rtt_ms;                 /* first response from the network; -1 none   */

@@ -16,7 +16,18 @@
 /* ICMP echo requests sent when the server gives no SIP answer. */
 #define SIPDIAG_DEFAULT_PINGS              3
 /* Time one REGISTER transaction may take before it counts as unanswered.
- * 3 attempts x 4 s keep a silent server well inside the 32 s timer. */
+ * 3 attempts x 4 s keep a silent server well inside the 32 s timer.
+ *
+ * Why Timer F equals it: sofia's client transaction gives up after Timer F
+ * (RFC 3261 17.1.2.2, 64 x T1 = 32 s by default), and the stack's own 408
+ * is what tells the engine an attempt went unanswered.  targets.c sets
+ * NTATAG_SIP_T1X64 to this value, so Timer F is the attempt timeout: an
+ * attempt ends exactly when the setting says, the retransmissions inside
+ * it keep RFC 3261's doubling from T1, and the patent's 32 s timer can
+ * cover several attempts and the pings that follow them (which the
+ * default 64 x T1 alone, one attempt filling the timer, could not).  The
+ * timer check (sipdiag_settings_check) relies on this: attempts x this
+ * value is the longest the REGISTERs of a silent server can take. */
 #define SIPDIAG_DEFAULT_ATTEMPT_TIMEOUT_MS 4000
 /* Gap between two echo requests, and wait for a reply after the last. */
 #define SIPDIAG_DEFAULT_PING_INTERVAL_MS   500

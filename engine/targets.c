@@ -150,6 +150,7 @@ static bool open_transport(sipdiag_run_t *run)
   snprintf(url, sizeof url, "sip:%s:*", host);
   run->agent = nta_agent_create(run->engine->root, (url_string_t const *)url, NULL, NULL,
                                 NTATAG_PASS_100(1),
+                                /* Timer F = the attempt timeout: why, in sipdiag_limits.h */
                                 NTATAG_SIP_T1X64(run->settings.attempt_timeout_ms),
                                 NTATAG_GRAYLIST(0),
                                 NTATAG_CLIENT_RPORT(1),

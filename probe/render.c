@@ -59,6 +59,10 @@ void sipdiag_render_json(FILE *out, const sipdiag_result_t *r, const char *regis
   json_string(out, registrar);
   fprintf(out, ",\"attempts\":%u,\"cleanup_registers\":%u,\"binding_removed\":%s",
           r->registers_sent, r->cleanup_registers, r->binding_removed ? "true" : "false");
+  if (r->bindings >= 0)
+    fprintf(out, ",\"bindings\":%d", r->bindings);
+  else
+    fprintf(out, ",\"bindings\":null");
   fprintf(out, ",\"pings_sent\":%u,\"pings_received\":%u", r->pings_sent, r->pings_received);
   if (r->rtt_ms >= 0)
     fprintf(out, ",\"rtt_ms\":%d", r->rtt_ms);
@@ -155,6 +159,8 @@ void sipdiag_render_text(FILE *out, const sipdiag_result_t *r, const char *regis
   fprintf(out, "  REGISTERs    %u (+%u to remove the probe's binding%s)\n",
           r->registers_sent, r->cleanup_registers,
           r->cleanup_registers ? (r->binding_removed ? ": removed" : ": NOT removed") : "");
+  if (r->bindings >= 0)
+    fprintf(out, "  bindings     %d of the account listed by the binding query\n", r->bindings);
   fprintf(out, "  pings        %u sent, %u answered\n", r->pings_sent, r->pings_received);
   if (r->rtt_ms >= 0)
     fprintf(out, "  first RTT    %d ms\n", r->rtt_ms);

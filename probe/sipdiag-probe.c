@@ -42,6 +42,8 @@ static void usage(FILE *out)
 "  --user NAME            authentication user (default: the AOR's user)\n"
 "  --password-file FILE   read the password from FILE (first line); or set\n"
 "                         the environment variable SIPDIAG_PASSWORD\n"
+"  --no-password          the account has none (IP-authenticated): a 401/407\n"
+"                         is then the finding\n"
 "  --transport T          auto, udp, tcp or tls (default auto)\n"
 "  --expires N            registration interval asked for (default %d)\n"
 "  --proxy URI            outbound proxy (default none)\n"
@@ -140,7 +142,7 @@ static void on_done(void *context, const sipdiag_result_t *result)
 enum {
   OPT_REGISTRAR = 256, OPT_AOR, OPT_USER, OPT_PASSWORD_FILE, OPT_TRANSPORT,
   OPT_EXPIRES, OPT_PROXY, OPT_TIMER, OPT_ATTEMPTS, OPT_ATTEMPT_TIMEOUT,
-  OPT_PINGS, OPT_CAPTURE_DIR, OPT_NO_CAPTURE, OPT_JSON, OPT_LIST_FAULTS, OPT_HELP,
+  OPT_PINGS, OPT_CAPTURE_DIR, OPT_NO_CAPTURE, OPT_NO_PASSWORD, OPT_JSON, OPT_LIST_FAULTS, OPT_HELP,
   OPT_VERSION,
 };
 
@@ -158,6 +160,7 @@ static const struct option options[] = {
   { "pings", required_argument, NULL, OPT_PINGS },
   { "capture-dir", required_argument, NULL, OPT_CAPTURE_DIR },
   { "no-capture", no_argument, NULL, OPT_NO_CAPTURE },
+  { "no-password", no_argument, NULL, OPT_NO_PASSWORD },
   { "json", no_argument, NULL, OPT_JSON },
   { "list-faults", no_argument, NULL, OPT_LIST_FAULTS },
   { "help", no_argument, NULL, OPT_HELP },
@@ -181,6 +184,7 @@ int main(int argc, char **argv)
     switch (opt) {
     case OPT_REGISTRAR: account.registrar = optarg; break;
     case OPT_AOR: account.aor = optarg; break;
+    case OPT_NO_PASSWORD: account.no_password = true; break;
     case OPT_USER: account.auth_user = optarg; break;
     case OPT_PROXY: account.outbound_proxy = optarg; break;
     case OPT_PASSWORD_FILE: {
@@ -251,7 +255,7 @@ int main(int argc, char **argv)
   if (bad_setting)
     return usage_error("%s", bad_setting);
 
-  if (!password[0]) {
+  if (!password[0] && !account.no_password) {
     const char *env = getenv("SIPDIAG_PASSWORD");
     if (env)
       snprintf(password, sizeof password, "%s", env);

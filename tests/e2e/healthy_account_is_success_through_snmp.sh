@@ -4,8 +4,9 @@
 # and sets its password over SNMP (snmpset -> private snmpd -> sipdiagd over
 # AgentX), triggers it, and sipdiagd registers alice at a real Kamailio.
 # snmpget then reads state complete(4), code 200, fault success(2), SIP
-# status 200, 3 REGISTERs (challenge, credentials, removal of the probe's
-# own binding, as sipDiagResultAttempts counts them), BindingRemoved true;
+# status 200, 4 REGISTERs as sipDiagResultAttempts counts them (the binding
+# query: challenge, then credentials; the probe's own binding; its removal),
+# BindingRemoved true;
 # Kamailio keeps no binding of the probe; and sipDiagComplete reaches a
 # private snmptrapd whose traphandle (scripts/sipdiag-traphandle) writes
 # "index=1 code=200 fault=success(2)".
@@ -17,13 +18,13 @@ account_row 1 alice "$ALICE_PASSWORD"
 expect_col 1 $C_PASSWORD "" "sipDiagPassword reads as zero-length"
 trigger 1
 wait_state 1 4 20 || finish
-expect_result 1 200 2 200 3
+expect_result 1 200 2 200 4
 expect_col 1 $C_REASON "OK" "sipDiagResultSipReason"
 expect_col 1 $C_BINDING_REMOVED 1 "sipDiagResultBindingRemoved true(1)"
 expect_col 1 $C_PINGS_SENT 0 "sipDiagResultPingsSent (the server answered)"
 expect_col 1 $C_RUNCOUNT 1 "sipDiagResultRunCount"
 n=$(server_registers alice)
-[ "$n" = 3 ] || fail "Kamailio received $n REGISTER(s) for alice, expected 3 (sipDiagResultAttempts says $(col $C_ATTEMPTS 1))"
+[ "$n" = 4 ] || fail "Kamailio received $n REGISTER(s) for alice, expected 4 (sipDiagResultAttempts says $(col $C_ATTEMPTS 1))"
 assert_no_probe_binding alice
 expect_notification 1 200 2 200
 finish

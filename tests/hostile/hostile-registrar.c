@@ -48,6 +48,7 @@ typedef enum {
   M_WRONG_CALLID, M_WRONG_CSEQ, M_WRONG_BRANCH, M_FLOOD, M_ENDLESS_401,
   M_MIN_EXPIRES, M_MIN_EXPIRES_ESCALATING, M_REDIRECT_SELF, M_REDIRECT_OTHER,
   M_TRYING_FLOOD, M_HUGE_CONTENT_LENGTH, M_DUP_TO_TAG, M_UNSOLICITED,
+  M_STALE_THEN_OK, M_NO_CHALLENGE, M_OK_WITHOUT_CONTACT, M_TWO_REALMS,
 } mode_t_;
 
 static const struct { const char *name; mode_t_ mode; const char *what; } modes[] = {
@@ -70,6 +71,10 @@ static const struct { const char *name; mode_t_ mode; const char *what; } modes[
   { "huge-content-length", M_HUGE_CONTENT_LENGTH, "a --status response with Content-Length: --content-length" },
   { "dup-to-tag", M_DUP_TO_TAG, "a --status response with two To tags and two To headers" },
   { "unsolicited", M_UNSOLICITED, "--count responses to requests never sent, then --then" },
+  { "stale-then-ok", M_STALE_THEN_OK, "401; the first request with credentials 401 stale=TRUE; then 200" },
+  { "no-challenge", M_NO_CHALLENGE, "a --status (401) response with no WWW-/Proxy-Authenticate" },
+  { "ok-without-contact", M_OK_WITHOUT_CONTACT, "200 OK listing no Contact, to everything" },
+  { "two-realms", M_TWO_REALMS, "401 challenging realms hostile and hostile-b; 200 once both are answered" },
 };
 
 /* ---- options ----------------------------------------------------------- */
@@ -180,6 +185,7 @@ typedef struct request {
   unsigned long cseq_num;
   long expires;             /* -1: no Expires header                       */
   bool auth;
+  bool realm_a, realm_b;    /* credentials for realm "hostile", "hostile-b" */
 } request_t;
 
 /* Header name match, long or compact form. */
@@ -245,6 +251,10 @@ static bool parse_request(const char *msg, request_t *r)
     } else if (is_header(line, nlen, "Authorization", NULL) ||
                is_header(line, nlen, "Proxy-Authorization", NULL)) {
       r->auth = true;
+      char value[FIELD];
+      copy(value, sizeof value, v, vlen);
+      r->realm_a |= strstr(value, "realm=\"hostile\"") != NULL;
+      r->realm_b |= strstr(value, "realm=\"hostile-b\"") != NULL;
     }
   }
   if (!r->method[0] || !r->n_vias || !r->call_id[0] || !r->cseq[0])
@@ -321,6 +331,8 @@ static const char *reason_of(int status)
   case 302: return "Moved Temporarily";
   case 401: return "Unauthorized";
   case 403: return "Forbidden";
+  case 407: return "Proxy Authentication Required";
+  case 503: return "Service Unavailable";
   case 404: return "Not Found";
   case 423: return "Interval Too Brief";
   case 500: return "Server Internal Error";
@@ -597,6 +609,45 @@ static void handle_request(const request_t *r, peer_t *p)
   case M_DUP_TO_TAG:
     respond(r, p, status ? status : 200, F_DUP_TO);
     break;
+  case M_STALE_THEN_OK: {
+    static unsigned with_credentials;   /* requests that carried some */
+    if (!r->auth)
+      respond(r, p, 401, 0);
+    else if (with_credentials++ == 0) {
+      begin_response(r, "SIP/2.0 401 Unauthorized", 0);
+      fresh_challenge(true);
+      end_response();
+      send_out(p);
+    } else
+      respond(r, p, 200, 0);
+    return;
+  }
+  case M_NO_CHALLENGE: {
+    char line[128];
+    status = status ? status : 401;
+    snprintf(line, sizeof line, "SIP/2.0 %d %s", status, reason_of(status));
+    begin_response(r, line, 0);
+    end_response();
+    send_out(p);
+    return;
+  }
+  case M_TWO_REALMS:
+    if (r->realm_a && r->realm_b) {
+      respond(r, p, 200, 0);
+      return;
+    }
+    begin_response(r, "SIP/2.0 401 Unauthorized", 0);
+    fresh_challenge(false);
+    outf("WWW-Authenticate: Digest realm=\"hostile-b\", nonce=\"b%015llx\", "
+         "algorithm=MD5, qop=\"auth\"\r\n", (unsigned long long)(rnd() >> 4));
+    end_response();
+    send_out(p);
+    return;
+  case M_OK_WITHOUT_CONTACT:
+    begin_response(r, "SIP/2.0 200 OK", 0);
+    end_response();
+    send_out(p);
+    return;
   case M_UNSOLICITED: {
     static const int statuses[] = { 200, 401, 302, 423, 500, 100 };
     n = count_or(50);

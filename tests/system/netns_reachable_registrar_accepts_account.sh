@@ -19,11 +19,11 @@ run_probe --netns "$NS_C" -- $(netns_reg_args alice) --attempt-timeout 1 \
 
 assert_result_shape
 assert_verdict 200 success 0
-assert_json '.attempts' 2
+assert_json '.attempts' 3 "binding query (401, 200), then the probe's own binding (200)"
 assert_json '.binding_removed' true
 assert_no_pings
 assert_server "$SERVER_ADDR" "$KAM_PORT" udp
 cleanup=$(jq -r '.cleanup_registers' "$PROBE_OUT")
-assert_server_saw alice $((2 + cleanup))
+assert_server_saw alice $((3 + cleanup))
 assert_no_probe_binding alice
 finish

@@ -95,8 +95,7 @@ fi
 
 # ---- sipdiagCaptureDir DIR
 echo "sipdiagCaptureDir $TMP/caps/" >>"$SDCONF"
-kill -HUP "$SIPDIAGD_PID"
-sleep 0.5
+reload_sipdiagd
 run_row 1
 path=$(sval $T.36.1)
 case $path in
@@ -107,8 +106,7 @@ esac
 # ---- sipdiagCaptureDir none: ICMP errors still name the cause, no file
 sed -i '/^sipdiagCaptureDir/d' "$SDCONF"
 echo "sipdiagCaptureDir none" >>"$SDCONF"
-kill -HUP "$SIPDIAGD_PID"
-sleep 0.5
+reload_sipdiagd
 run_row 1
 # Decoding without a file finds the ICMP error as well.  (It once lost the
 # race against the pings on loopback in the plain build: the capture ring
@@ -126,8 +124,7 @@ note=$(sval $T.37.1)
 
 # ---- sipdiagCapture no: no capture, no ICMP findings; the ping decides
 echo "sipdiagCapture no" >>"$SDCONF"
-kill -HUP "$SIPDIAGD_PID"
-sleep 0.5
+reload_sipdiagd
 run_row 1
 f=$(sget $T.13.1)
 check_eq "$f" 5 "no capture: serverNoResponse by the ping"

@@ -214,6 +214,26 @@ wait_registered() {
 
 stop_sipdiagd() { stop_pid "$SIPDIAGD_PID"; }
 
+# reload_sipdiagd: SIGHUP, then wait (up to 20 s) until sipdiagd's log says
+# it re-reads its configuration.  It logs that just before re-reading, in
+# its one thread, so a GET answered after the line is answered after the
+# re-reading: one such GET here, and what the re-reading logged is logged.
+reload_sipdiagd() {
+	local before i
+	before=$(grep -c "SIGHUP, re-reading" "$TMP/sipdiagd.log" 2>/dev/null)
+	kill -HUP "$SIPDIAGD_PID" || { fail "SIGHUP: sipdiagd is gone"; return 1; }
+	for i in $(seq 1 200); do
+		if [ "$(grep -c "SIGHUP, re-reading" "$TMP/sipdiagd.log" 2>/dev/null)" -gt "${before:-0}" ]; then
+			sget "$SC.1.0" >/dev/null
+			return 0
+		fi
+		kill -0 "$SIPDIAGD_PID" 2>/dev/null || { fail "sipdiagd died on SIGHUP"; return 1; }
+		sleep 0.1
+	done
+	fail "sipdiagd did not log re-reading its configuration within 20 s of a SIGHUP"
+	return 1
+}
+
 start_all() {
 	setup
 	start_snmptrapd

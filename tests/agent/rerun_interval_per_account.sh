@@ -102,8 +102,7 @@ expect_set resourceUnavailable "and row 1 right after row 2" "$T.10.1" i 2
 
 # 0 turns the limit off (SIGHUP re-reads it)
 sed -i "s/^sipdiagMinRerunInterval .*/sipdiagMinRerunInterval 0/" "$SDCONF"
-kill -HUP "$SIPDIAGD_PID"
-sleep 1
+reload_sipdiagd
 expect_set "" "alice with the limit off" "$T.10.1" i 2
 wait_state 1 4 15
 expect_set "" "and again at once" "$T.10.1" i 2

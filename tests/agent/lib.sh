@@ -150,7 +150,7 @@ start_snmptrapd() {
 	TRAPD_PID=$!
 	on_cleanup "stop_pid $TRAPD_PID"
 	local i
-	for i in $(seq 1 50); do
+	for i in $(seq 1 200); do
 		grep -q "NET-SNMP version" "$TMP/traps.log" 2>/dev/null && return 0
 		kill -0 "$TRAPD_PID" 2>/dev/null || hard_error "snmptrapd did not start"
 		sleep 0.1
@@ -197,7 +197,7 @@ start_sipdiagd() {
 		-Lf "$TMP/sipdiagd.log" "$@" </dev/null >>"$TMP/sipdiagd.out" 2>&1 &
 	SIPDIAGD_PID=$!
 	on_cleanup "stop_pid $SIPDIAGD_PID"
-	wait_registered 10 || { dump_logs; hard_error "sipdiagd did not register with the master"; }
+	wait_registered 30 || { dump_logs; hard_error "sipdiagd did not register with the master"; }
 }
 
 wait_registered() {
@@ -262,7 +262,7 @@ while True:
 ' "$SILENT_PORT" </dev/null >/dev/null 2>&1 &
 	local pid=$! i
 	on_cleanup "stop_pid $pid"
-	for i in $(seq 1 50); do
+	for i in $(seq 1 200); do
 		ss -Hanu 2>/dev/null | awk '{print $4}' | grep -q "^127.0.0.1:$SILENT_PORT\$" && return 0
 		sleep 0.1
 	done

@@ -80,7 +80,7 @@ e2e_start_snmptrapd() {
 	TRAPD_PID=$!
 	on_cleanup "stop_pid $TRAPD_PID"
 	local i
-	for i in $(seq 1 50); do
+	for i in $(seq 1 200); do
 		grep -q "NET-SNMP version" "$TMP/traps.log" 2>/dev/null && return 0
 		kill -0 "$TRAPD_PID" 2>/dev/null || break
 		sleep 0.1

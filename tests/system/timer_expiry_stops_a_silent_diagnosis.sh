@@ -22,7 +22,9 @@ assert_jq '[.steps[] | select(.kind == "timer_expired")] | length == 1' "one tim
 assert_jq '.steps | last | .kind == "timer_expired"' "the timer step ends the history"
 assert_json_num '.pings_received' -ge 1 "pings began after the first silent attempt"
 assert_json_num '.duration_ms' -ge 1900
-assert_json_num '.duration_ms' -lt 3000
+# the timer, not the attempts (3 x 1.5 s), ended it; the rest of the gap
+# is room for a loaded machine
+assert_json_num '.duration_ms' -lt 4500 "ended by the 2 s timer, not by the attempts"
 jq -r .diagnosis "$PROBE_OUT" | grep -q "self-diagnosis timer expired" ||
 	fail "the diagnosis does not say the timer expired: $(jq -r .diagnosis "$PROBE_OUT")"
 sleep 1   # a stopped transaction must not go on retransmitting

@@ -277,12 +277,14 @@ sget() {
 }
 
 # sset OID TYPE VALUE...: sets; prints nothing on success, the error
-# name (wrongValue, noCreation...) on failure, "timeout" when no answer.
+# name (wrongValue, noCreation, genError...) on failure, "timeout" when no
+# answer.  net-snmp prints the first SNMPv1 names in parentheses
+# ("Reason: (genError) A general failure occured"): those count too.
 sset() {
 	local out
 	out=$(snmpset -v2c -c $COMMUNITY -On -Oq -t 3 -r 0 "127.0.0.1:$SNMP_PORT" "$@" 2>&1)
 	if printf '%s' "$out" | grep -q '^Reason:'; then
-		printf '%s\n' "$out" | sed -n 's/^Reason: \([A-Za-z]*\).*/\1/p'
+		printf '%s\n' "$out" | sed -n 's/^Reason: (\{0,1\}\([A-Za-z]*\).*/\1/p'
 	elif printf '%s' "$out" | grep -qi 'timeout'; then
 		echo timeout
 	fi

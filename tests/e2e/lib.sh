@@ -140,7 +140,7 @@ mset() {
 	local out
 	out=$(snmpset -v2c -c $COMMUNITY "${MIB_OPTS[@]}" -Oq -t 3 -r 0 "127.0.0.1:$SNMP_PORT" "$@" 2>&1)
 	if printf '%s' "$out" | grep -q '^Reason:'; then
-		printf '%s\n' "$out" | sed -n 's/^Reason: \([A-Za-z]*\).*/\1/p'
+		printf '%s\n' "$out" | sed -n 's/^Reason: (\{0,1\}\([A-Za-z]*\).*/\1/p'
 	elif printf '%s' "$out" | grep -qi 'timeout'; then
 		echo timeout
 	elif ! printf '%s' "$out" | grep -q '^SIP-DIAG-MIB::'; then

@@ -28,8 +28,7 @@ check_closed_port_fault 1 "account 1"
 expect_set "" "manager row 4" $T.31.4 i 4
 sed -i -e 's/expires=300/expires=400/' -e '/sipdiagAccount 3 /d' "$SDCONF"
 echo "sipdiagAccount 4 registrar=sip:127.0.0.1:$CLOSED aor=sip:line4@127.0.0.1" >>"$SDCONF"
-kill -HUP "$SIPDIAGD_PID"
-sleep 1
+reload_sipdiagd
 check_eq "$(sget $T.10.1)" 4 "unchanged account 1 keeps its result"
 check_closed_port_fault 1 "unchanged account 1 keeps its fault"
 check_eq "$(sget $T.11.1)" 1 "and the notify flag the manager set"

@@ -96,8 +96,7 @@ fi
 
 # ---- sipdiagCaptureDir DIR
 echo "sipdiagCaptureDir $TMP/caps/" >>"$SDCONF"
-kill -HUP "$SIPDIAGD_PID"
-sleep 0.5
+reload_sipdiagd
 run_row 1
 path=$(sval $T.36.1)
 case $path in
@@ -108,8 +107,7 @@ esac
 # ---- sipdiagCaptureDir none: ICMP errors still name the cause, no file
 sed -i '/^sipdiagCaptureDir/d' "$SDCONF"
 echo "sipdiagCaptureDir none" >>"$SDCONF"
-kill -HUP "$SIPDIAGD_PID"
-sleep 0.5
+reload_sipdiagd
 run_row 1
 # Decoding without a file finds the ICMP error as well.  (It once lost the
 # race against the pings on loopback in the plain build: the capture ring
@@ -129,8 +127,7 @@ note=$(sval $T.37.1)
 # the verdict never depends on the evidence (it used to read
 # serverNoResponse by the ping here)
 echo "sipdiagCapture no" >>"$SDCONF"
-kill -HUP "$SIPDIAGD_PID"
-sleep 0.5
+reload_sipdiagd
 run_row 1
 f=$(sget $T.13.1)
 check_eq "$f" 15 "no capture: serviceNotListening, from the REGISTER's socket error"

@@ -150,7 +150,7 @@ start_snmptrapd() {
 	TRAPD_PID=$!
 	on_cleanup "stop_pid $TRAPD_PID"
 	local i
-	for i in $(seq 1 50); do
+	for i in $(seq 1 200); do
 		grep -q "NET-SNMP version" "$TMP/traps.log" 2>/dev/null && return 0
 		kill -0 "$TRAPD_PID" 2>/dev/null || hard_error "snmptrapd did not start"
 		sleep 0.1
@@ -197,7 +197,7 @@ start_sipdiagd() {
 		-Lf "$TMP/sipdiagd.log" "$@" </dev/null >>"$TMP/sipdiagd.out" 2>&1 &
 	SIPDIAGD_PID=$!
 	on_cleanup "stop_pid $SIPDIAGD_PID"
-	wait_registered 10 || { dump_logs; hard_error "sipdiagd did not register with the master"; }
+	wait_registered 30 || { dump_logs; hard_error "sipdiagd did not register with the master"; }
 }
 
 wait_registered() {
@@ -213,6 +213,26 @@ wait_registered() {
 }
 
 stop_sipdiagd() { stop_pid "$SIPDIAGD_PID"; }
+
+# reload_sipdiagd: SIGHUP, then wait (up to 20 s) until sipdiagd's log says
+# it re-reads its configuration.  It logs that just before re-reading, in
+# its one thread, so a GET answered after the line is answered after the
+# re-reading: one such GET here, and what the re-reading logged is logged.
+reload_sipdiagd() {
+	local before i
+	before=$(grep -c "SIGHUP, re-reading" "$TMP/sipdiagd.log" 2>/dev/null)
+	kill -HUP "$SIPDIAGD_PID" || { fail "SIGHUP: sipdiagd is gone"; return 1; }
+	for i in $(seq 1 200); do
+		if [ "$(grep -c "SIGHUP, re-reading" "$TMP/sipdiagd.log" 2>/dev/null)" -gt "${before:-0}" ]; then
+			sget "$SC.1.0" >/dev/null
+			return 0
+		fi
+		kill -0 "$SIPDIAGD_PID" 2>/dev/null || { fail "sipdiagd died on SIGHUP"; return 1; }
+		sleep 0.1
+	done
+	fail "sipdiagd did not log re-reading its configuration within 20 s of a SIGHUP"
+	return 1
+}
 
 start_all() {
 	setup
@@ -242,7 +262,7 @@ while True:
 ' "$SILENT_PORT" </dev/null >/dev/null 2>&1 &
 	local pid=$! i
 	on_cleanup "stop_pid $pid"
-	for i in $(seq 1 50); do
+	for i in $(seq 1 200); do
 		ss -Hanu 2>/dev/null | awk '{print $4}' | grep -q "^127.0.0.1:$SILENT_PORT\$" && return 0
 		sleep 0.1
 	done
@@ -257,12 +277,14 @@ sget() {
 }
 
 # sset OID TYPE VALUE...: sets; prints nothing on success, the error
-# name (wrongValue, noCreation...) on failure, "timeout" when no answer.
+# name (wrongValue, noCreation, genError...) on failure, "timeout" when no
+# answer.  net-snmp prints the first SNMPv1 names in parentheses
+# ("Reason: (genError) A general failure occured"): those count too.
 sset() {
 	local out
 	out=$(snmpset -v2c -c $COMMUNITY -On -Oq -t 3 -r 0 "127.0.0.1:$SNMP_PORT" "$@" 2>&1)
 	if printf '%s' "$out" | grep -q '^Reason:'; then
-		printf '%s\n' "$out" | sed -n 's/^Reason: \([A-Za-z]*\).*/\1/p'
+		printf '%s\n' "$out" | sed -n 's/^Reason: (\{0,1\}\([A-Za-z]*\).*/\1/p'
 	elif printf '%s' "$out" | grep -qi 'timeout'; then
 		echo timeout
 	fi

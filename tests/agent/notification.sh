@@ -11,9 +11,9 @@ start_sipdiagd
 expect_set "" "row 7, notify true" $T.31.7 i 4 $T.11.7 i 1 $T.3.7 s sip:erin@example.net
 expect_set "" "row 8, notify false" $T.31.8 i 4
 expect_set "" "trigger both" $T.10.7 i 2 $T.10.8 i 2
-wait_state 7 4 5
-wait_state 8 4 5
-for i in $(seq 1 50); do grep -qF "$NOTIF" "$TMP/traps.log" && break; sleep 0.1; done
+wait_state 7 4 15
+wait_state 8 4 15
+for i in $(seq 1 150); do grep -qF "$NOTIF" "$TMP/traps.log" && break; sleep 0.1; done
 line=$(grep -F "$NOTIF" "$TMP/traps.log")
 [ -n "$line" ] || die "no sipDiagComplete in snmptrapd's log"
 log "received: $line"

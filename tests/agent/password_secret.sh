@@ -13,7 +13,7 @@ check_eq "$(sget $T.5.1)" '""' "password still reads as zero-length"
 swalk $B | grep -qF "$SECRET" && fail "the password appears in a walk of the MIB"
 swalk $B | grep -qF "$(printf '%s' "$SECRET" | od -An -tx1 | tr -d ' \n' | head -c 16)" &&
 	fail "the password appears (hex) in a walk"
-kill -HUP "$SIPDIAGD_PID"; sleep 0.3
+reload_sipdiagd
 stop_sipdiagd
 grep -qF "$SECRET" "$TMP/sipdiagd.log" "$TMP/sipdiagd.out" && fail "the password is in sipdiagd's log"
 grep -qF "$SECRET" "$TMP/traps.log" && fail "the password is in a notification"

@@ -83,10 +83,7 @@ check_closed_port_run() {
 
 # check_sighup: the configuration is read again as RUN_USER.
 check_sighup() {
-	kill -HUP "$SIPDIAGD_PID"
-	sleep 1
-	kill -0 "$SIPDIAGD_PID" 2>/dev/null || die "sipdiagd died on SIGHUP"
-	grep -q "SIGHUP, re-reading" "$TMP/sipdiagd.log" || fail "SIGHUP not logged"
+	reload_sipdiagd || die "SIGHUP not handled"
 	grep -E "cannot (read|write)" "$TMP/sipdiagd.log" && fail "sipdiagd warned about its files"
 	expect_set "" "SET after SIGHUP" "$T.11.1" i 1
 }

@@ -45,8 +45,9 @@ EOF
 python3 "$TMP/registrar.py" "$REG_PORT" "$TMP/registers" </dev/null >"$TMP/registrar.log" 2>&1 &
 REG_PID=$!
 on_cleanup "stop_pid $REG_PID"
-for _ in $(seq 1 50); do
+for i in $(seq 1 201); do
 	ss -Hanu 2>/dev/null | awk '{print $4}' | grep -q "^127.0.0.1:$REG_PORT\$" && break
+	[ "$i" = 201 ] && hard_error "the registrar does not listen on 127.0.0.1:$REG_PORT after 20 s"
 	sleep 0.1
 done
 
@@ -102,8 +103,7 @@ expect_set resourceUnavailable "and row 1 right after row 2" "$T.10.1" i 2
 
 # 0 turns the limit off (SIGHUP re-reads it)
 sed -i "s/^sipdiagMinRerunInterval .*/sipdiagMinRerunInterval 0/" "$SDCONF"
-kill -HUP "$SIPDIAGD_PID"
-sleep 1
+reload_sipdiagd
 expect_set "" "alice with the limit off" "$T.10.1" i 2
 wait_state 1 4 15
 expect_set "" "and again at once" "$T.10.1" i 2

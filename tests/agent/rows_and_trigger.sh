@@ -17,7 +17,7 @@ check_eq "$(sget $T.31.1)" 1 "rowStatus after createAndGo"
 check_eq "$(sget $T.30.1)" 3 "storageType default nonVolatile"
 check_eq "$(sget $T.10.1)" 1 "state none"
 expect_set "" "trigger the empty row" $T.10.1 i 2
-wait_state 1 4 5
+wait_state 1 4 15
 check_eq "$(sget $T.13.1)" 3 "fault configIncomplete"
 check_eq "$(sget $T.12.1)" 1 "code 1"
 sget $T.15.1 | grep -q "registrar is missing" || fail "diagnosis names the missing registrar: $(sget $T.15.1)"

@@ -21,7 +21,7 @@ slow_set() {
 	out=$(snmpset -v2c -c $COMMUNITY -On -Oq -t 15 -r 0 "127.0.0.1:$SNMP_PORT" "$@" 2>&1)
 	wait "$waker"
 	if printf '%s' "$out" | grep -q '^Reason:'; then
-		printf '%s\n' "$out" | sed -n 's/^Reason: \([A-Za-z]*\).*/\1/p'
+		printf '%s\n' "$out" | sed -n 's/^Reason: (\{0,1\}\([A-Za-z]*\).*/\1/p'
 	elif printf '%s' "$out" | grep -qi 'timeout'; then
 		echo timeout
 	fi

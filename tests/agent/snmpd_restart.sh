@@ -15,7 +15,7 @@ sleep 1.5
 start_snmpd
 log "snmpd restarted"
 t0=$(date +%s%N)
-wait_registered 10 || die "sipdiagd did not register again"
+wait_registered 30 || die "sipdiagd did not register again"
 log "re-registered $(( ($(date +%s%N) - t0) / 1000000 )) ms after snmpd came back"
 wait_state 1 4 20
 check_eq "$(sget $T.13.1)" 5 "fault serverNoResponse"
@@ -25,6 +25,6 @@ grep -q "AgentX subagent connected" "$TMP/sipdiagd.log" || fail "log of the conn
 check_eq "$(grep -c 'AgentX subagent connected' "$TMP/sipdiagd.log")" 2 "connections logged"
 # and a second restart, idle this time
 stop_pid "$SNMPD_PID"; sleep 0.5; start_snmpd
-wait_registered 10 || fail "no registration after the second restart"
+wait_registered 30 || fail "no registration after the second restart"
 expect_set "" "SET after the second restart" $T.11.1 i 1
 finish

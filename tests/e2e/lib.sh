@@ -80,7 +80,7 @@ e2e_start_snmptrapd() {
 	TRAPD_PID=$!
 	on_cleanup "stop_pid $TRAPD_PID"
 	local i
-	for i in $(seq 1 50); do
+	for i in $(seq 1 200); do
 		grep -q "NET-SNMP version" "$TMP/traps.log" 2>/dev/null && return 0
 		kill -0 "$TRAPD_PID" 2>/dev/null || break
 		sleep 0.1
@@ -140,7 +140,7 @@ mset() {
 	local out
 	out=$(snmpset -v2c -c $COMMUNITY "${MIB_OPTS[@]}" -Oq -t 3 -r 0 "127.0.0.1:$SNMP_PORT" "$@" 2>&1)
 	if printf '%s' "$out" | grep -q '^Reason:'; then
-		printf '%s\n' "$out" | sed -n 's/^Reason: \([A-Za-z]*\).*/\1/p'
+		printf '%s\n' "$out" | sed -n 's/^Reason: (\{0,1\}\([A-Za-z]*\).*/\1/p'
 	elif printf '%s' "$out" | grep -qi 'timeout'; then
 		echo timeout
 	elif ! printf '%s' "$out" | grep -q '^SIP-DIAG-MIB::'; then

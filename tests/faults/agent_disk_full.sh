@@ -53,7 +53,7 @@ expect_col 1 $C_FAULT 2 "fault success with room on the disk"
 path=$(col 36 1)
 [ -n "$path" ] && [ -s "$path" ] || fail "no capture file while the disk has room ('$path')"
 # the store holds both rows
-for _ in $(seq 1 50); do
+for _ in $(seq 1 200); do
 	grep -q '^_sipDiagEnd' "$PERSIST/sipdiagd.store" 2>/dev/null &&
 		[ "$(grep -c '^_sipDiagRow' "$PERSIST/sipdiagd.store")" = 2 ] && break
 	sleep 0.1

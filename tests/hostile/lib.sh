@@ -84,7 +84,7 @@ hostile_start() {
 		--log "$HR_LOG" "$@" >"$portfile" 2>>"$HR_LOG" </dev/null &
 	HR_PID=$!
 	on_cleanup "kill $HR_PID"
-	for i in $(seq 1 50); do
+	for i in $(seq 1 200); do
 		if [ -s "$portfile" ]; then
 			HR_PORT=$(head -n 1 "$portfile")
 			[[ "$HR_PORT" =~ ^[0-9]+$ ]] || hard_error "hostile-registrar printed '$HR_PORT'"

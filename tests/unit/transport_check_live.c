@@ -379,8 +379,8 @@ static uint16_t s_server(const char *cert, const char *key, const char *const *e
   }
   children[n_children++] = pid;
 
-  /* Wait (bounded) for "ACCEPT 127.0.0.1:PORT". */
-  for (int i = 0; i < 100; i++) {
+  /* Wait (bounded: 20 s, for a loaded machine) for "ACCEPT 127.0.0.1:PORT". */
+  for (int i = 0; i < 400; i++) {
     char buf[512] = "";
     FILE *f = fopen(out, "r");
     if (f) {
@@ -429,7 +429,9 @@ static void test_tcp(void)
   CHECK(o->error == ECONNREFUSED, "errno %d", o->error);
   snprintf(want, sizeof want, "TCP connection to 127.0.0.1:%u refused", port);
   CHECK(strcmp(o->text, want) == 0, "'%s' != '%s'", o->text, want);
-  CHECK(o->elapsed_ms < 500, "refused took %u ms", o->elapsed_ms);
+  /* answered by the RST, not waited out: well before its own 2 s (the
+   * margin is for a loaded machine; how fast is the benchmark's business) */
+  CHECK(o->elapsed_ms < 1500, "refused took %u ms", o->elapsed_ms);
   /* the same through TLS: still a TCP refusal, named as such */
   o = check_run("tls to closed port", &to, true, "registrar.test", NULL, true, 2000, &run);
   CHECK(o->result == SIPDIAG_TC_REFUSED, "%s", o->text);
@@ -455,7 +457,9 @@ static void test_tcp(void)
     o = check_run("tcp syn dropped", &to, false, NULL, NULL, true, 300, &run);
     CHECK(o->result == SIPDIAG_TC_TIMEOUT, "%s", o->text);
     CHECK(o->error == ETIMEDOUT, "errno %d", o->error);
-    CHECK(o->elapsed_ms >= 290 && o->elapsed_ms < 1000, "%u ms", o->elapsed_ms);
+    /* its own 300 ms govern: not earlier, and well before the 4 s default
+     * (the slack above is for a loaded machine) */
+    CHECK(o->elapsed_ms >= 290 && o->elapsed_ms < 3000, "%u ms", o->elapsed_ms);
     CHECK_CONTAINS(o->text, "timed out after");
     /* a TLS check times out in the TCP stage too: TIMEOUT, not TLS */
     o = check_run("tls syn dropped", &to, true, "registrar.test", NULL, true, 300, &run);
@@ -701,7 +705,8 @@ static void test_fake_servers(void)
   CHECK(o->result == SIPDIAG_TC_TLS_HANDSHAKE_FAILED, "%s", o->text);
   CHECK(o->error == ETIMEDOUT && o->stage == SIPDIAG_TC_STAGE_TLS, "errno %d stage %d",
         o->error, o->stage);
-  CHECK(o->elapsed_ms >= 390 && o->elapsed_ms < 1200, "%u ms", o->elapsed_ms);
+  /* its own 400 ms govern, not the 4 s default */
+  CHECK(o->elapsed_ms >= 390 && o->elapsed_ms < 3000, "%u ms", o->elapsed_ms);
   CHECK_CONTAINS(o->text, "sent nothing back");
   close(lfd);
 }

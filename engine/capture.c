@@ -850,34 +850,6 @@ void sipdiag_capture_sanitize_key(const char *key, char *out, size_t size)
   out[n] = '\0';
 }
 
-int sipdiag_capture_make_path(const char *dir, const char *key, time_t when,
-                              char *out, size_t size)
-{
-  char skey[SIPDIAG_CAPTURE_KEY_MAX + 1];
-  char stamp[32];
-  struct tm tm;
-
-  sipdiag_capture_sanitize_key(key, skey, sizeof skey);
-  if (!gmtime_r(&when, &tm) ||
-      strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm) != 16) {
-    errno = EINVAL;
-    return -1;
-  }
-  for (unsigned n = 1; n < 1000; n++) {
-    int w = snprintf(out, size, "%s/%s-%s-%u.pcap", dir && dir[0] ? dir : ".",
-                     skey, stamp, n);
-    if (w < 0 || (size_t)w >= size) {
-      errno = ENAMETOOLONG;
-      return -1;
-    }
-    struct stat st;
-    if (lstat(out, &st) < 0 && errno == ENOENT)
-      return 0;
-  }
-  errno = EEXIST;
-  return -1;
-}
-
 typedef struct capture_file {
   char stamp[17];
   unsigned long n;
@@ -909,6 +881,55 @@ static bool parse_name(const char *name, const char *skey, capture_file_t *f)
   f->stamp[16] = '\0';
   f->n = n;
   return true;
+}
+
+/* The largest n of key's files named for this stamp; 0 when none (or the
+ * directory cannot be read). */
+static unsigned largest_n(const char *dir, const char *skey, const char *stamp)
+{
+  DIR *d = opendir(dir);
+  if (!d)
+    return 0;
+  unsigned long most = 0;
+  struct dirent *e;
+  capture_file_t f;
+  while ((e = readdir(d)) != NULL)
+    if (parse_name(e->d_name, skey, &f) && strcmp(f.stamp, stamp) == 0 && f.n > most)
+      most = f.n;
+  closedir(d);
+  return most < 999 ? (unsigned)most : 999;
+}
+
+int sipdiag_capture_make_path(const char *dir, const char *key, time_t when,
+                              char *out, size_t size)
+{
+  char skey[SIPDIAG_CAPTURE_KEY_MAX + 1];
+  char stamp[32];
+  struct tm tm;
+
+  sipdiag_capture_sanitize_key(key, skey, sizeof skey);
+  if (!gmtime_r(&when, &tm) ||
+      strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm) != 16) {
+    errno = EINVAL;
+    return -1;
+  }
+  /* Past the largest n of this second: prune() orders a second's files by
+   * n, so a file made in a gap (a lower n pruned already) would count as
+   * the oldest and go at once, with six runs of one account in a second. */
+  unsigned n = 1 + largest_n(dir && dir[0] ? dir : ".", skey, stamp);
+  for (; n < 1000; n++) {
+    int w = snprintf(out, size, "%s/%s-%s-%u.pcap", dir && dir[0] ? dir : ".",
+                     skey, stamp, n);
+    if (w < 0 || (size_t)w >= size) {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+    struct stat st;
+    if (lstat(out, &st) < 0 && errno == ENOENT)
+      return 0;
+  }
+  errno = EEXIST;
+  return -1;
 }
 
 static int by_age(const void *a, const void *b)

@@ -169,7 +169,9 @@ void sipdiag_capture_sanitize_key(const char *key, char *out, size_t size);
 
 /*
  * Makes "<dir>/<key>-<YYYYmmddTHHMMSSZ>-<n>.pcap" for time `when` (UTC),
- * with the smallest n >= 1 that names no existing file.  0, or -1 (errno
+ * with n one above the largest n of key's files of that second (1 when
+ * there is none), so that the new file is the newest for prune() even
+ * when older ones of that second were pruned already.  0, or -1 (errno
  * ENAMETOOLONG, EEXIST after 999 tries).
  */
 int sipdiag_capture_make_path(const char *dir, const char *key, time_t when,

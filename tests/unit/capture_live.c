@@ -240,7 +240,7 @@ int main(void)
   }
   test_file_helpers(dir);
 
-  /* "any" (LINUX_SLL) unless CAPTURE_DEVICE says otherwise ("lo": EN10MB). */
+  /* "any" unless CAPTURE_DEVICE names one ("lo"); the file is LINUX_SLL either way. */
   const char *device = getenv("CAPTURE_DEVICE") ? getenv("CAPTURE_DEVICE") : "any";
   printf("device %s\n", device);
 

@@ -134,7 +134,10 @@ void sipdiag_capture_stop(sipdiag_capture_t *capture,
  * sipdiag_capture_stop() still completes and closes the file and detaches
  * the socket from the network, but keeps the descriptor (at most
  * SIPDIAG_CAPTURE_DEFERRED_MAX; beyond, it closes at once) until one of
- * the calls below.  Process-wide; the default is RELEASE_NOW.
+ * the calls below.  Process-wide state, not locked: the default
+ * (RELEASE_NOW) is safe with engines in several threads; DEFERRED is for a
+ * program whose engine runs in one thread (sipdiag-probe), set before it
+ * starts.
  */
 typedef enum sipdiag_capture_release {
   SIPDIAG_CAPTURE_RELEASE_NOW = 0,   /* close() in sipdiag_capture_stop() */

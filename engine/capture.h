@@ -8,6 +8,10 @@
  * digest responses) until the file reaches its size bound; decoding goes
  * on after that.
  *
+ * It reads a packet socket of its own (no memory-mapped ring: setting one
+ * up and freeing it cost the kernel two RCU grace periods, ~30 ms) and
+ * writes Linux cooked (LINKTYPE_LINUX_SLL) files with libpcap.
+ *
  * Capturing needs root or CAP_NET_RAW.  Without it sipdiag_capture_start()
  * returns NULL with a reason, and the diagnosis simply runs without.
  */
@@ -68,8 +72,9 @@ sipdiag_capture_t *sipdiag_capture_start(struct su_root_s *root,
 /* Once the server's address is known (or changes): narrows what is ours
  * and adds echo to and from it, and TCP with its port.  Telling the same
  * server again changes nothing.  Best given in the config, before the
- * first packet: a later change of the kernel filter loses the packets that
- * arrive while libpcap swaps it.  0, or -1 with a reason. */
+ * first packet (then the filter is compiled once); a later change
+ * replaces the kernel filter atomically and loses no packet.  0, or -1
+ * with a reason. */
 int sipdiag_capture_set_server(sipdiag_capture_t *capture,
                                const struct sockaddr *server,
                                char *reason, size_t reason_size);
@@ -110,15 +115,54 @@ const char *sipdiag_capture_path(const sipdiag_capture_t *capture);
 
 /*
  * Final non-blocking read (written, not reported), flush, close, free.
- * In immediate mode (SIPDIAG_CAPTURE_IMMEDIATE) every packet the kernel
- * has passed to or from a socket is in the ring already, so stopping right
- * after the verdict loses none; otherwise the last ones wait for a block
- * timeout first.  No
- * callback after this.  stats (may be NULL) receives the final figures.
- * May be called from the capture's own callback.  NULL is fine.
+ * Every packet the kernel has passed to or from a socket is queued on the
+ * capture's socket already (SIPDIAG_CAPTURE_IMMEDIATE), so stopping right
+ * after the verdict loses none.  The file is complete and closed when this
+ * returns.  No callback after this.  stats (may be NULL) receives the
+ * final figures.  May be called from the capture's own callback.  NULL is
+ * fine.  The packet socket is closed here, or handed over (below).
  */
 void sipdiag_capture_stop(sipdiag_capture_t *capture,
                           sipdiag_capture_stats_t *stats);
+
+/* --- releasing packet sockets ---------------------------------------------
+ *
+ * Closing a packet socket blocks the caller for one RCU grace period of
+ * the kernel (packet_release() calls synchronize_net(): 12-17 ms
+ * measured), whatever the socket held.  A process that must answer fast
+ * can take that off its path: with SIPDIAG_CAPTURE_RELEASE_DEFERRED,
+ * sipdiag_capture_stop() still completes and closes the file and detaches
+ * the socket from the network, but keeps the descriptor (at most
+ * SIPDIAG_CAPTURE_DEFERRED_MAX; beyond, it closes at once) until one of
+ * the calls below.  Process-wide state, not locked: the default
+ * (RELEASE_NOW) is safe with engines in several threads; DEFERRED is for a
+ * program whose engine runs in one thread (sipdiag-probe), set before it
+ * starts.
+ */
+typedef enum sipdiag_capture_release {
+  SIPDIAG_CAPTURE_RELEASE_NOW = 0,   /* close() in sipdiag_capture_stop() */
+  SIPDIAG_CAPTURE_RELEASE_DEFERRED,  /* keep until released below        */
+} sipdiag_capture_release_t;
+
+/* Setting RELEASE_NOW also closes what was kept. */
+void sipdiag_capture_set_release(sipdiag_capture_release_t how);
+
+/* Sockets kept, not yet released. */
+unsigned sipdiag_capture_deferred_count(void);
+
+/* Closes the kept sockets here (blocking, one grace period each). */
+void sipdiag_capture_release_deferred(void);
+
+/*
+ * For a process about to exit (sipdiag-probe, once it has printed the
+ * verdict): forks a child that holds the kept sockets, with stdin, stdout
+ * and stderr on /dev/null and every other descriptor closed, until the
+ * caller has exited; then it exits, and the kernel's grace periods run in
+ * the child, not in the caller's exit.  The caller's own copies are
+ * closed at once (cheap: not the last reference).  Nothing kept: does
+ * nothing.  0; -1 when no child could be made (then they were closed here).
+ */
+int sipdiag_capture_release_detached(void);
 
 /* --- capture files ------------------------------------------------------- */
 
@@ -128,7 +172,9 @@ void sipdiag_capture_sanitize_key(const char *key, char *out, size_t size);
 
 /*
  * Makes "<dir>/<key>-<YYYYmmddTHHMMSSZ>-<n>.pcap" for time `when` (UTC),
- * with the smallest n >= 1 that names no existing file.  0, or -1 (errno
+ * with n one above the largest n of key's files of that second (1 when
+ * there is none), so that the new file is the newest for prune() even
+ * when older ones of that second were pruned already.  0, or -1 (errno
  * ENAMETOOLONG, EEXIST after 999 tries).
  */
 int sipdiag_capture_make_path(const char *dir, const char *key, time_t when,

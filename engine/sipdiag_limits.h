@@ -91,30 +91,39 @@
 #define SIPDIAG_CAPTURE_DEFAULT_MAX_BYTES  (1024u * 1024u)  /* one pcap file */
 /* Capture files kept per account. */
 #define SIPDIAG_CAPTURE_DEFAULT_KEEP       5
-/* Octets kept of each packet: whole SIP messages and MSS-sized TCP
- * segments; longer ones are kept cut short (wireshark marks them).  It also
- * sets the size of a ring slot (in immediate mode, TPACKET_V2: snaplen
- * plus about 80 octets of headers, rounded up to a power-of-two number of
- * pages): 8000 keeps a slot within 8 KiB, so the ring below holds 32
- * packets in 256 KiB (8192 gave 16 KiB slots: 512 KiB mapped, measured in
- * /proc/PID/maps).  65535 would leave 2 slots. */
+/* Octets kept of each packet, its 16-octet Linux cooked header included:
+ * whole SIP messages and MSS-sized TCP segments; longer ones are kept cut
+ * short (wireshark marks them), with their real length recorded.  It is
+ * also the size of the one packet buffer each capture holds. */
 #define SIPDIAG_CAPTURE_SNAPLEN            8000
-/* Kernel ring of one capture; it is mapped into the process, so each live
- * capture costs about this much resident memory (libpcap's default is
- * 2 MiB).  The loop reads it as packets come, so it only has to hold a
- * burst. */
-#define SIPDIAG_CAPTURE_BUFFER_BYTES       (256 * 1024)  /* 32 slots */
-/* Immediate mode: each packet is readable as soon as the kernel has put it
- * in the ring, before the socket it is for gets it, so the engine closes
- * the file right at the verdict with every packet in it, and learns ICMP
- * errors at once.  Linux libpcap then uses TPACKET_V2, whose ring slots
- * are snaplen-sized: 256 KiB hold 32 packets (see SNAPLEN), plenty for one
- * diagnosis read as it goes.  (TPACKET_V3, without immediate mode,
- * packs packets but hands a block over only after the timeout below:
- * measured 3 ms mean, 12 ms worst from send to wakeup on loopback, and the
- * engine then had to wait 10 timeouts after the verdict before closing.) */
+/* Receive buffer (SO_RCVBUF; the kernel doubles it) of one capture's
+ * packet socket: packets queue there until the loop reads them, so it only
+ * has to hold a burst (capture_live's burst of 100 datagrams and their
+ * ICMP errors fits).  Unlike libpcap's memory-mapped ring (256 KiB mapped
+ * per capture before), it costs memory only for the packets queued. */
+#define SIPDIAG_CAPTURE_BUFFER_BYTES       (256 * 1024)
+/* Immediate: the kernel queues each packet on the capture's socket as it
+ * passes (going out: before it leaves; coming in: before the socket it is
+ * for gets it), so the engine closes the file right at the verdict with
+ * every packet in it, and learns ICMP errors at once.  A packet socket has
+ * no other mode; the constant stays for callers that ask.  (libpcap's
+ * TPACKET_V3 without immediate mode handed a block over only after the
+ * timeout below: 3 ms mean, 12 ms worst from send to wakeup on loopback.
+ * Both libpcap modes set up a memory-mapped ring, which costs an RCU grace
+ * period of 12-17 ms to set up and two to free, whatever its size: 64 KiB,
+ * 256 KiB and 2 MiB measured alike.) */
 #define SIPDIAG_CAPTURE_IMMEDIATE          1
 #define SIPDIAG_CAPTURE_TIMEOUT_MS         10
+/* Packet sockets a process may keep open after their capture stopped,
+ * waiting to be closed off the caller's path (sipdiag_capture_set_release
+ * (SIPDIAG_CAPTURE_RELEASE_DEFERRED)); beyond, they close at once.  The
+ * probe runs one diagnosis: 1 would do; 16 = SIPDIAG_CAPTURE_MAX_CONCURRENT. */
+#define SIPDIAG_CAPTURE_DEFERRED_MAX       16
+/* Where close_range() is missing (kernels before 5.9), the child of
+ * sipdiag_capture_release_detached() closes descriptors 3 up to this (or
+ * the process's limit, whichever is lower) one by one, all but the kept
+ * sockets. */
+#define SIPDIAG_CAPTURE_CHILD_FD_SCAN      4096
 /* Packets handled per wakeup, so a flood cannot hold the loop. */
 #define SIPDIAG_CAPTURE_DISPATCH_MAX       64
 /* Local ports one capture follows (the SIP port, TCP connections...). */
@@ -126,9 +135,10 @@
 /* Room for a reason text. */
 #define SIPDIAG_CAPTURE_REASON_MAX         256
 #define SIPDIAG_PATH_MAX                   SIPDIAG_CAPTURE_PATH_MAX
-/* Captures running at once per engine: each maps a kernel ring of
- * SIPDIAG_CAPTURE_BUFFER_BYTES and costs a filter compile when it starts,
- * so a burst of diagnoses must not open one each.  Runs beyond this go on
+/* Captures running at once per engine: each holds a packet socket (its
+ * buffer up to SIPDIAG_CAPTURE_BUFFER_BYTES), costs a filter compile when
+ * it starts and an RCU grace period when it closes, so a burst of
+ * diagnoses must not open one each.  Runs beyond this go on
  * without packet evidence (and without ICMP findings), and say so. */
 #define SIPDIAG_CAPTURE_MAX_CONCURRENT     16
 

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "sipdiag.h"
+#include "capture.h"
 #include "render.h"
 
 #include <errno.h>
@@ -263,6 +264,9 @@ int main(int argc, char **argv)
   account.password = password;
 
   struct probe probe = { 0 };
+  /* Closing the capture's packet socket costs the kernel a grace period
+   * (12-17 ms): the verdict goes out first, a child closes it after. */
+  sipdiag_capture_set_release(SIPDIAG_CAPTURE_RELEASE_DEFERRED);
   su_init();
   su_log_set_level(NULL, 0);   /* sofia's own chatter never reaches stdout */
   probe.root = su_root_create(NULL);
@@ -284,5 +288,9 @@ int main(int argc, char **argv)
     sipdiag_render_json(stdout, &probe.result, account.registrar);
   else
     sipdiag_render_text(stdout, &probe.result, account.registrar);
+  fflush(stdout);
+  /* The pcap file is complete and closed already (the engine stopped the
+   * capture before it delivered the result). */
+  sipdiag_capture_release_detached();
   return probe.result.fault == SIPDIAG_FAULT_SUCCESS ? 0 : EXIT_DIAGNOSED_FAILURE;
 }

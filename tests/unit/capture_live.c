@@ -175,6 +175,19 @@ static void test_file_helpers(const char *dir)
     fclose(f);
   CHECK(sipdiag_capture_make_path(dir, "sip:bob@example.com", t0, path, sizeof path) == 0 &&
         strstr(path, "T221320Z-2.pcap") != NULL, "second name '%s'", path);
+  /* With -2 made and -1 gone (pruned), the next is -3: a new -1 would be
+   * the oldest of that second and pruned at once. */
+  if ((f = fopen(path, "w")))
+    fclose(f);
+  snprintf(want, sizeof want, "%s/sip_bob_example.com-20231114T221320Z-1.pcap", dir);
+  unlink(want);
+  CHECK(sipdiag_capture_make_path(dir, "sip:bob@example.com", t0, path, sizeof path) == 0 &&
+        strstr(path, "T221320Z-3.pcap") != NULL, "name after a gap '%s'", path);
+  snprintf(path, sizeof path, "%s/sip_bob_example.com-20231114T221320Z-2.pcap", dir);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/sip_bob_example.com-20231114T221320Z-1.pcap", dir);
+  if ((f = fopen(path, "w")))
+    fclose(f);
   char tiny[16];
   CHECK(sipdiag_capture_make_path(dir, "k", t0, tiny, sizeof tiny) < 0 &&
         errno == ENAMETOOLONG, "tiny buffer");
@@ -227,7 +240,7 @@ int main(void)
   }
   test_file_helpers(dir);
 
-  /* "any" (LINUX_SLL) unless CAPTURE_DEVICE says otherwise ("lo": EN10MB). */
+  /* "any" unless CAPTURE_DEVICE names one ("lo"); the file is LINUX_SLL either way. */
   const char *device = getenv("CAPTURE_DEVICE") ? getenv("CAPTURE_DEVICE") : "any";
   printf("device %s\n", device);
 

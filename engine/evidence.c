@@ -255,7 +255,11 @@ static void on_transport_check(void *context, const sipdiag_transport_outcome_t 
                           "%s %s %s in %u ms", o->tls ? "TLS" : "TCP", o->server,
                           sipdiag_tc_result_name(o->result), o->elapsed_ms);
   run_copy_string(r->transport_check, sizeof r->transport_check, o->text);
-  run->hops[run->tcheck_hop].transport_code = transport_code_of(o);
+  struct run_target *hop = &run->hops[run->tcheck_hop];
+  hop->transport_code = transport_code_of(o);
+  hop->check_done = true;
+  hop->tls_verified = o->tls && o->verified;
+  register_check_done(run);
   evidence_check_silence(run);
 }
 
@@ -274,7 +278,8 @@ static void start_transport_check(sipdiag_run_t *run)
   run->tcheck = sipdiag_transport_check_start(run->engine->root, &hop->address.su_sa,
                                               hop->address_len,
                                               hop->protocol == TPPROTO_TLS,
-                                              first ? first->url_host : NULL, NULL, true,
+                                              first ? first->url_host : NULL,
+                                              run->settings.ca_file, run->settings.ca_dir, true,
                                               run->settings.attempt_timeout_ms,
                                               on_transport_check, run);
 }

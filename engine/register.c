@@ -119,6 +119,7 @@ static bool take_challenge(sipdiag_run_t *run, sip_t const *sip, int status)
 /* ---- REGISTER ----------------------------------------------------------- */
 
 static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip);
+static void conclude(sipdiag_run_t *run);
 
 void register_send(sipdiag_run_t *run)
 {
@@ -136,6 +137,29 @@ void register_send(sipdiag_run_t *run)
                                         sizeof proxy_authorization);
 
   struct run_target *hop = &run->hops[run->current_hop];
+  bool tls = hop->protocol == TPPROTO_TLS;
+  if ((with_www || with_proxy) &&
+      !sipdiag_credentials_allowed(tls, hop->check_done, hop->tls_verified)) {
+    /* Never a digest response to a peer whose certificate is unverified:
+     * wait for the check, or stop. */
+    explicit_bzero(authorization, sizeof authorization);
+    explicit_bzero(proxy_authorization, sizeof proxy_authorization);
+    if (!hop->check_done && run->tcheck && run->tcheck_hop == run->current_hop) {
+      run->register_held = true;
+      return;
+    }
+    if (cleanup) {
+      conclude(run);
+      return;
+    }
+    snprintf(run->detail, sizeof run->detail,
+             "credentials were not sent: the TLS server's certificate was not verified%s%.200s",
+             r->transport_check[0] ? " (" : "", r->transport_check);
+    if (r->transport_check[0])
+      strncat(run->detail, ")", sizeof run->detail - strlen(run->detail) - 1);
+    run_verdict(run, sipdiag_unverified_verdict(hop->transport_code));
+    return;
+  }
   if (!cleanup)
     register_build_contact(run);
   evidence_before_register(run, cleanup);
@@ -183,6 +207,40 @@ void register_send(sipdiag_run_t *run)
   note_server(run, run->orq, false);
 }
 
+/* The verdict stands once the certificate of a TLS target is judged: the
+ * run ends when the transport check of the current target is over. */
+static void conclude(sipdiag_run_t *run)
+{
+  sipdiag_result_t *r = &run->result;
+  struct run_target *hop = &run->hops[run->current_hop];
+  if (run->result.n_targets && hop->protocol == TPPROTO_TLS && !hop->check_done && run->tcheck &&
+      run->tcheck_hop == run->current_hop) {
+    run->end_held = true;
+    return;
+  }
+  unsigned code = sipdiag_certificate_verdict(r->code, hop->transport_code);
+  if (code != r->code) {
+    snprintf(run->detail, sizeof run->detail,
+             "%s; the server answered SIP %u, but a terminal that verifies certificates "
+             "cannot register here", r->transport_check, r->code);
+    sipdiag_result_set_code(r, code);
+  }
+  run_finish(run);
+}
+
+void register_check_done(sipdiag_run_t *run)
+{
+  if (run->register_held) {
+    run->register_held = false;
+    if (run->phase == PHASE_REGISTERING || run->phase == PHASE_CLEANUP)
+      register_send(run);   /* sends, or names the unverified certificate */
+  } else if (run->end_held) {
+    run->end_held = false;
+    if (run->phase == PHASE_REGISTERING || run->phase == PHASE_CLEANUP)
+      conclude(run);
+  }
+}
+
 static void on_cleanup_answer(sipdiag_run_t *run, sip_t const *sip, int status, bool local)
 {
   sipdiag_result_t *r = &run->result;
@@ -195,7 +253,7 @@ static void on_cleanup_answer(sipdiag_run_t *run, sip_t const *sip, int status, 
     register_send(run);
     return;
   }
-  run_finish(run);
+  conclude(run);
 }
 
 /* What a final rejection means beyond its class (RFC 3261 21.4). */
@@ -407,7 +465,7 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
       run->detail[0] = '\0';
       register_send(run);
     } else {
-      run_finish(run);
+      conclude(run);
     }
     break;
   }

@@ -115,6 +115,9 @@
 /* Room for a reason text. */
 #define SIPDIAG_CAPTURE_REASON_MAX         256
 #define SIPDIAG_PATH_MAX                   SIPDIAG_CAPTURE_PATH_MAX
+/* Longest CA file or CA directory name (settings ca_file, ca_dir), with
+ * its terminating NUL. */
+#define SIPDIAG_CA_PATH_MAX                256
 /* Captures running at once per engine: each maps a kernel ring of
  * SIPDIAG_CAPTURE_BUFFER_BYTES and costs a filter compile when it starts,
  * so a burst of diagnoses must not open one each.  Runs beyond this go on

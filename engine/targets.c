@@ -6,8 +6,10 @@
 #include "run.h"
 #include "result.h"
 #include "address_text.h"
+#include "tls_trust.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/url.h>
 #include <sofia-sip/hostdomain.h>
+#include <sofia-sip/tport_tag.h>
 
 /* Exported by libsofia-sip-ua 1.12.11 but missing from its header: stops
  * the resolver's pending queries from calling back. */
@@ -155,8 +158,31 @@ static bool open_transport(sipdiag_run_t *run)
   if (!run->agent)
     return false;
   if (tls) {
+    /* The stack's own TLS verifies the server before any SIP leaves: a
+     * connection whose certificate does not chain to the configured CAs
+     * is closed after the handshake (sofia's tls_post_connection_check).
+     * The name is checked by our transport check, which knows the first
+     * hop's name (sofia only knows the resolved address). */
+    if (!sipdiag_tls_trust_make(run->settings.ca_file, run->settings.ca_dir,
+                                run->tls_trust, sizeof run->tls_trust)) {
+      snprintf(run->detail, sizeof run->detail, "the TLS trust store (%.120s%s%.120s) cannot be read: %s",
+               run->settings.ca_file[0] ? run->settings.ca_file : "",
+               run->settings.ca_file[0] && run->settings.ca_dir[0] ? ", " : "",
+               run->settings.ca_dir[0] ? run->settings.ca_dir :
+               run->settings.ca_file[0] ? "" : "the system's", strerror(errno));
+      return false;
+    }
     snprintf(url, sizeof url, "sips:%s:*", host);
-    nta_agent_add_tport(run->agent, (url_string_t const *)url, TAG_END());
+    if (nta_agent_add_tport(run->agent, (url_string_t const *)url,
+                            TPTAG_CERTIFICATE(run->tls_trust),
+                            TPTAG_TLS_VERSION(0),   /* negotiate, not TLS 1.0 only */
+                            TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_OUTGOING),
+                            TPTAG_TLS_VERIFY_DATE(1),
+                            TAG_END()) < 0) {
+      run_copy_string(run->detail, sizeof run->detail,
+                      "the SIP stack could not open its TLS transport with this trust store");
+      return false;
+    }
   }
   if (other_family)
     nta_agent_add_tport(run->agent, URL_STRING_MAKE(family == AF_INET ? "sip:[::]:*"
@@ -191,8 +217,9 @@ static void resolved(sipdiag_run_t *run)
                           "%u target%s, first %s", r->n_targets, r->n_targets == 1 ? "" : "s",
                           r->targets[0].text);
   if (!open_transport(run)) {
-    run_copy_string(run->detail, sizeof run->detail,
-                    "the SIP stack could not open a local transport");
+    if (!run->detail[0])
+      run_copy_string(run->detail, sizeof run->detail,
+                      "the SIP stack could not open a local transport");
     run_verdict(run, SIPDIAG_CODE_INTERNAL_ERROR);
     return;
   }

@@ -68,8 +68,8 @@ static const char *listening_port(sipdiag_run_t *run, const char *proto)
 
 /* The probe's Contact: its own user part, so it never touches the
  * terminal's own binding; the scheme of the Request-URI (RFC 3261
- * 8.1.1.8: sips: asks for sips: Contacts), and the transport and port the
- * current target is reached with. */
+ * 8.1.1.8: sips: asks for sips: Contacts), and the transport the current
+ * target is reached with and the port the agent listens on for it. */
 void register_build_contact(sipdiag_run_t *run)
 {
   static const char *const names[] = { "udp", "tcp", "tls" };
@@ -86,11 +86,12 @@ void register_build_contact(sipdiag_run_t *run)
   char host[SIPDIAG_ADDRESS_MAX + 8];
   sipdiag_host_text(u && u->url_host ? u->url_host : "invalid", host, sizeof host);
   bool sips = run->request_uri && run->request_uri->url_type == url_sips;
-  /* A sips: Contact implies TLS; the transport parameter names TCP or TLS
-   * for connection-oriented targets (UDP is the default). */
+  /* Over TCP and TLS the transport is named (UDP is the default).  A sips:
+   * Contact is TLS by its scheme; RFC 5630 3.2 deprecates transport=tls,
+   * so it says transport=tcp (TLS over TCP). */
   const char *transport = protocol == TPPROTO_UDP ? "" :
-                          sips ? "" : protocol == TPPROTO_TLS ? ";transport=tls"
-                                                              : ";transport=tcp";
+                          protocol == TPPROTO_TCP || sips ? ";transport=tcp"
+                                                          : ";transport=tls";
   snprintf(run->contact, sizeof run->contact, "<%s:sipdiag-%08x@%s:%s%s>",
            sips ? "sips" : "sip", run->contact_tag, host, port, transport);
 }

@@ -145,9 +145,12 @@ void register_send(sipdiag_run_t *run)
      * wait for the check, or stop. */
     explicit_bzero(authorization, sizeof authorization);
     explicit_bzero(proxy_authorization, sizeof proxy_authorization);
-    if (!hop->check_done && run->tcheck && run->tcheck_hop == run->current_hop) {
-      run->register_held = true;
-      return;
+    if (!hop->check_done) {
+      evidence_check_transport(run);   /* unless one runs or ran already */
+      if (run->tcheck) {
+        run->register_held = true;
+        return;
+      }
     }
     if (cleanup) {
       conclude(run);

@@ -184,6 +184,9 @@ void evidence_stop_capture(sipdiag_run_t *run);
 void evidence_before_register(sipdiag_run_t *run, bool cleanup);
 void evidence_after_register(sipdiag_run_t *run);
 void evidence_start_pings(sipdiag_run_t *run);
+/* Starts the TCP/TLS check of the current target, unless it ran already or
+ * a check (of another target) is running. */
+void evidence_check_transport(sipdiag_run_t *run);
 /* sofia ended a REGISTER itself (timeout, transport error): keeps the
  * socket error our request met, and ends the run when it names a cause
  * and every target was tried. */

@@ -244,6 +244,65 @@ bool capture_dir_line_parse(const char *token, const char *line, bool *none, cha
   return true;
 }
 
+/* ---- CA file and directory ------------------------------------------------------------ */
+
+bool ca_path_value_ok(const char *text, size_t len)
+{
+  if (len == 0)
+    return true;
+  if (len >= SIPDIAG_CA_PATH_MAX || text[0] != '/')
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+      return false;
+  return true;
+}
+
+bool ca_path_line_parse(const char *token, const char *line, char *out,
+                        char *msg, size_t msg_size)
+{
+  char word[SIPDIAG_CA_PATH_MAX + 1];
+  if (!one_word(token, line, word, sizeof word, msg, msg_size))
+    return false;
+  if (strcmp(word, "none") == 0) {
+    out[0] = '\0';
+    return true;
+  }
+  size_t len = strlen(word);
+  if (!ca_path_value_ok(word, len) || len == 0) {
+    snprintf(msg, msg_size, "%s: expected an absolute path of at most %d octets, or none",
+             token, SIPDIAG_CA_PATH_MAX - 1);
+    return false;
+  }
+  memcpy(out, word, len + 1);
+  return true;
+}
+
+bool saved_text_scalar_parse(char *line, char *name, size_t name_size, char *text,
+                             size_t text_size)
+{
+  char *p = copy_nword(line, name, (int)name_size);
+  text[0] = '\0';
+  if (!p || !*p || text_size < 2)
+    return false;
+  char buf[SIPDIAG_CA_PATH_MAX + 1];
+  size_t len = sizeof buf - 1;
+  u_char *dst = (u_char *)buf;
+  if (strncasecmp(p, "0x", 2) == 0) {   /* longer than buf reads as empty: measure */
+    size_t digits = strspn(p + 2, "0123456789abcdefABCDEF");
+    if (digits / 2 >= sizeof buf)
+      return false;
+  }
+  memset(buf, 0, sizeof buf);
+  read_config_read_octet_string(p, &dst, &len);
+  if (len >= sizeof buf || memchr(buf, '\0', len) || !ca_path_value_ok(buf, len) ||
+      len >= text_size)
+    return false;
+  memcpy(text, buf, len);
+  text[len] = '\0';
+  return true;
+}
+
 /* ---- the persistent store --------------------------------------------------------------- */
 
 /* read_config_read_data() stores ASN_UNSIGNED as an unsigned int. */

@@ -65,6 +65,26 @@ bool capture_line_parse(const char *token, const char *line, bool *on,
 bool capture_dir_line_parse(const char *token, const char *line, bool *none, char *dir,
                             char *msg, size_t msg_size);
 
+/* ---- sipDiagTlsCaFile / sipDiagTlsCaDir (scalars.c) ------------------------------ */
+
+/* A CA file or directory name as a manager or the configuration gives it:
+ * "" (not set), or an absolute path of at most SIPDIAG_CA_PATH_MAX - 1
+ * octets with no control characters.  len octets of text, which need not
+ * be NUL-terminated. */
+bool ca_path_value_ok(const char *text, size_t len);
+
+/* "none" ("" into out) or an absolute path accepted by ca_path_value_ok(),
+ * into out (SIPDIAG_CA_PATH_MAX octets); false and msg when it is neither
+ * (out untouched). */
+bool ca_path_line_parse(const char *token, const char *line, char *out,
+                        char *msg, size_t msg_size);
+
+/* _sipDiagScalarText NAME VALUE (VALUE in net-snmp's octet-string
+ * notation): false when the value is not one ca_path_value_ok() accepts
+ * (text then ""). */
+bool saved_text_scalar_parse(char *line, char *name, size_t name_size, char *text,
+                             size_t text_size);
+
 /* ---- the persistent store (persist.c) ------------------------------------------ */
 
 /* _sipDiagRow INDEX STORAGE ROWSTATUS NOTIFY TRANSPORT EXPIRES REGISTRAR AOR

@@ -46,6 +46,7 @@
 
 #define ROW_TOKEN "_sipDiagRow"
 #define SCALAR_TOKEN "_sipDiagScalar"
+#define TEXT_SCALAR_TOKEN "_sipDiagScalarText"
 #define END_TOKEN "_sipDiagEnd"
 #define STORE_FILE "sipdiagd.store"
 #define STORE_TMP_SUFFIX ".tmp"
@@ -76,6 +77,8 @@ struct saved_item {
   struct saved_row row;
   char name[64];              /* scalar */
   unsigned value;
+  bool is_text;               /* a text scalar: text, not value */
+  char text[SIPDIAG_CA_PATH_MAX];
 };
 
 struct saved_list {
@@ -129,10 +132,32 @@ static void take_scalar(struct saved_list *list, char *line)
     saved_scalar_parse(line, it->name, sizeof it->name, &it->value);
 }
 
+static void take_text_scalar(struct saved_list *list, char *line, const char *path,
+                             unsigned lineno)
+{
+  struct saved_item *it = list_add(list);
+  if (!it)
+    return;
+  it->is_text = true;
+  if (!saved_text_scalar_parse(line, it->name, sizeof it->name, it->text, sizeof it->text))
+    snmp_log(LOG_WARNING, "sipdiagd: %s:%u: %s is not a value sipdiagd wrote, ignored\n",
+             path, lineno, TEXT_SCALAR_TOKEN);
+}
+
 /* Puts what was read into the table and the scalars. */
 static void apply(struct saved_list *list)
 {
   for (struct saved_item *it = list->first; it; it = it->next) {
+    if (it->is_text) {
+      int id = 0;
+      while (id < ST_COUNT && strcmp(it->name, scalars_text_name((enum text_scalar_id)id)) != 0)
+        id++;
+      if (id == ST_COUNT)
+        snmp_log(LOG_WARNING, "sipdiagd: unknown saved scalar '%.40s' ignored\n", it->name);
+      else if (it->text[0])
+        scalars_set_text_override((enum text_scalar_id)id, it->text);
+      continue;
+    }
     if (!it->is_row) {
       int id = 0;
       while (id < SC_COUNT && strcmp(it->name, scalars_name((enum scalar_id)id)) != 0)
@@ -235,6 +260,8 @@ static int read_store(struct saved_list *list)
         snmp_log(LOG_ERR, "sipdiagd: %s:%u: %s; row not restored\n", path, lineno, msg);
     } else if (strcmp(token, SCALAR_TOKEN) == 0) {
       take_scalar(list, rest);
+    } else if (strcmp(token, TEXT_SCALAR_TOKEN) == 0) {
+      take_text_scalar(list, rest, path, lineno);
     } else {
       snmp_log(LOG_WARNING, "sipdiagd: %s:%u: unknown token '%.31s' ignored\n", path,
                lineno, token);
@@ -315,6 +342,20 @@ static bool write_contents(int fd)
       snprintf(line, sizeof line, "%s %s %u", SCALAR_TOKEN, scalars_name((enum scalar_id)id), v);
       ok = write_line(fd, line);
       items++;
+    }
+  }
+  for (int id = 0; ok && id < ST_COUNT; id++) {
+    const char *text;
+    if (scalars_text_override((enum text_scalar_id)id, &text)) {
+      char line[64 + 2 * SIPDIAG_CA_PATH_MAX + 8];
+      size_t len = strlen(text);
+      int n = snprintf(line, sizeof line, "%s %s ", TEXT_SCALAR_TOKEN,
+                       scalars_text_name((enum text_scalar_id)id));
+      if (n > 0 && (size_t)n < sizeof line &&
+          read_config_store_data(ASN_OCTET_STR, line + n, (u_char **)&text, &len)) {
+        ok = write_line(fd, line);
+        items++;
+      }
     }
   }
   for (struct diag_row *row = rows_first(); ok && row; row = rows_next(row)) {

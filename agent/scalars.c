@@ -5,6 +5,11 @@
  * sipdiagd's configuration file (sipDiagTimer 32, ...), and a value a
  * manager set over SNMP.  The manager's value wins; it is kept in the
  * persistent store (persist.c), so it survives restarts and SIGHUP.
+ *
+ * The text scalars sipDiagTlsCaFile and sipDiagTlsCaDir layer the same
+ * way, with "" for "not set": no DEFVAL but the system's default store, a
+ * configuration line (sipDiagTlsCaFile FILE|none), and a manager's value;
+ * a manager writing "" removes its own value.
  */
 #include "config.h"
 #include "agent-snmp.h"
@@ -17,7 +22,7 @@
 static const oid scalars_oid[] = { SIPDIAG_MIB_OID, 1, 1 };
 
 enum { S_TIMER = 1, S_ATTEMPTS, S_PINGS, S_ATTEMPT_TIMEOUT, S_MAX_CONCURRENT,
-       S_RUNNING, S_STARTED, S_COMPLETED };
+       S_RUNNING, S_STARTED, S_COMPLETED, S_TLS_CA_FILE, S_TLS_CA_DIR };
 
 struct scalar {
   const char *name;            /* also the configuration token            */
@@ -40,6 +45,42 @@ static struct scalar scalars[SC_COUNT] = {
                           SIPDIAG_AGENT_MAX_CONCURRENT_MAX,
                           SIPDIAG_AGENT_DEFAULT_MAX_CONCURRENT, 0, 0 },
 };
+
+struct text_scalar {
+  const char *name;            /* also the configuration token            */
+  char file_value[SIPDIAG_CA_PATH_MAX];
+  char snmp_value[SIPDIAG_CA_PATH_MAX];
+};
+
+static struct text_scalar texts[ST_COUNT] = {
+  [ST_CA_FILE] = { "sipDiagTlsCaFile", "", "" },
+  [ST_CA_DIR] = { "sipDiagTlsCaDir", "", "" },
+};
+
+static const char *text_of(enum text_scalar_id id)
+{
+  return texts[id].snmp_value[0] ? texts[id].snmp_value : texts[id].file_value;
+}
+
+const char *scalars_text_name(enum text_scalar_id id)
+{
+  return texts[id].name;
+}
+
+bool scalars_text_override(enum text_scalar_id id, const char **text)
+{
+  *text = texts[id].snmp_value;
+  return texts[id].snmp_value[0] != '\0';
+}
+
+bool scalars_set_text_override(enum text_scalar_id id, const char *text)
+{
+  size_t len = strlen(text);
+  if (!ca_path_value_ok(text, len))
+    return false;
+  memcpy(texts[id].snmp_value, text, len + 1);
+  return true;
+}
 
 static unsigned value_of(enum scalar_id id)
 {
@@ -73,6 +114,8 @@ void scalars_settings(sipdiag_settings_t *settings)
   settings->attempts = value_of(SC_ATTEMPTS);
   settings->pings = value_of(SC_PINGS);
   settings->attempt_timeout_ms = value_of(SC_ATTEMPT_TIMEOUT);
+  snprintf(settings->ca_file, sizeof settings->ca_file, "%s", text_of(ST_CA_FILE));
+  snprintf(settings->ca_dir, sizeof settings->ca_dir, "%s", text_of(ST_CA_DIR));
 }
 
 unsigned scalars_max_concurrent(void)
@@ -100,10 +143,44 @@ static void parse_token(const char *token, char *line)
   }
 }
 
+static void parse_text_token(const char *token, char *line)
+{
+  for (int id = 0; id < ST_COUNT; id++) {
+    if (strcmp(token, texts[id].name) != 0)
+      continue;
+    char msg[160];
+    if (!ca_path_line_parse(token, line, texts[id].file_value, msg, sizeof msg))
+      config_perror(msg);
+  }
+}
+
 static void free_tokens(void)
 {
   for (int id = 0; id < SC_COUNT; id++)
     scalars[id].file_value = 0;
+  for (int id = 0; id < ST_COUNT; id++)
+    texts[id].file_value[0] = '\0';
+}
+
+/* SET on a text scalar: its own checks and commit. */
+static void set_text(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r,
+                     enum text_scalar_id id)
+{
+  netsnmp_variable_list *vb = r->requestvb;
+  if (reqinfo->mode == MODE_SET_RESERVE1) {
+    if (vb->type != ASN_OCTET_STR)
+      netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGTYPE);
+    else if (vb->val_len >= SIPDIAG_CA_PATH_MAX)
+      netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGLENGTH);
+    else if (!ca_path_value_ok((const char *)vb->val.string, vb->val_len))
+      netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGVALUE);
+  } else if (reqinfo->mode == MODE_SET_COMMIT) {
+    char text[SIPDIAG_CA_PATH_MAX];
+    memcpy(text, vb->val.string, vb->val_len);
+    text[vb->val_len] = '\0';
+    if (scalars_set_text_override(id, text))
+      persist_changed();
+  }
 }
 
 /* ---- SNMP ------------------------------------------------------------------------ */
@@ -153,6 +230,16 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
     }
     unsigned subid = (unsigned)vb->name[at];
     int id = subid >= S_TIMER && subid <= S_MAX_CONCURRENT ? (int)subid - 1 : -1;
+    if (subid == S_TLS_CA_FILE || subid == S_TLS_CA_DIR) {
+      enum text_scalar_id tid = subid == S_TLS_CA_FILE ? ST_CA_FILE : ST_CA_DIR;
+      if (reqinfo->mode == MODE_GET) {
+        const char *text = text_of(tid);
+        snmp_set_var_typed_value(vb, ASN_OCTET_STR, (const u_char *)text, strlen(text));
+      } else {
+        set_text(reqinfo, r, tid);
+      }
+      continue;
+    }
 
     switch (reqinfo->mode) {
     case MODE_GET:
@@ -219,10 +306,14 @@ int scalars_init(void)
     register_app_config_handler(scalars[id].name, parse_token,
                                 id == 0 ? free_tokens : NULL, help);
   }
+  for (int id = 0; id < ST_COUNT; id++)
+    register_app_config_handler(texts[id].name, parse_text_token, NULL,
+                                id == ST_CA_FILE ? "FILE|none (default: the system's CA store)"
+                                                 : "DIR|none (default: the system's CA store)");
   netsnmp_handler_registration *reg =
     netsnmp_create_handler_registration("sipDiagScalars", handler, scalars_oid,
                                         OID_LENGTH(scalars_oid), HANDLER_CAN_RWRITE);
   if (!reg)
     return -1;
-  return netsnmp_register_scalar_group(reg, S_TIMER, S_COMPLETED) == SNMPERR_SUCCESS ? 0 : -1;
+  return netsnmp_register_scalar_group(reg, S_TIMER, S_TLS_CA_DIR) == SNMPERR_SUCCESS ? 0 : -1;
 }

@@ -212,6 +212,13 @@ unsigned scalars_max_concurrent(void);
 bool scalars_override(enum scalar_id id, unsigned *value);
 bool scalars_set_override(enum scalar_id id, unsigned value); /* false = out of range */
 const char *scalars_name(enum scalar_id id);
+/* The text scalars: sipDiagTlsCaFile and sipDiagTlsCaDir. */
+enum text_scalar_id { ST_CA_FILE, ST_CA_DIR, ST_COUNT };
+const char *scalars_text_name(enum text_scalar_id id);
+/* A manager's value (non-empty), or false. */
+bool scalars_text_override(enum text_scalar_id id, const char **text);
+/* false = not a value ca_path_value_ok() accepts; "" removes the override. */
+bool scalars_set_text_override(enum text_scalar_id id, const char *text);
 
 /* ---- fdlimit.c: RLIMIT_NOFILE for the concurrent diagnoses ---------------- */
 

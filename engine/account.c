@@ -23,6 +23,8 @@ void sipdiag_settings_default(sipdiag_settings_t *s)
   s->ping_wait_ms = SIPDIAG_DEFAULT_PING_WAIT_MS;
   s->capture = true;
   s->capture_dir[0] = '\0';
+  s->ca_file[0] = '\0';
+  s->ca_dir[0] = '\0';
 }
 
 uint64_t sipdiag_settings_needed_ms(const sipdiag_settings_t *s)

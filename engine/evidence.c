@@ -268,14 +268,26 @@ static void on_transport_check(void *context, const sipdiag_transport_outcome_t 
                           "%s %s %s in %u ms", o->tls ? "TLS" : "TCP", o->server,
                           sipdiag_tc_result_name(o->result), o->elapsed_ms);
   run_copy_string(r->transport_check, sizeof r->transport_check, o->text);
-  run->hops[run->tcheck_hop].transport_code = transport_code_of(o);
+  struct run_target *hop = &run->hops[run->tcheck_hop];
+  hop->transport_code = transport_code_of(o);
+  hop->check_done = true;
+  hop->tls_verified = o->tls && o->verified;
+  /* A rejected certificate is the verdict at once: nothing a REGISTER
+   * could still show changes it (sofia's own TLS refuses the peer too). */
+  unsigned code = run->tcheck_hop == run->current_hop && run->phase == PHASE_REGISTERING
+                  ? sipdiag_certificate_verdict(0, hop->transport_code) : 0;
+  if (code) {
+    verdict_from_evidence(run, code);
+    return;
+  }
+  register_check_done(run);
   evidence_check_silence(run);
 }
 
 /* Runs once per connection-oriented target, beside the REGISTER sofia
  * sends (so it costs no time): sofia folds refused connections, TLS and
  * certificate failures into one local 503; this check names them. */
-static void start_transport_check(sipdiag_run_t *run)
+void evidence_check_transport(sipdiag_run_t *run)
 {
   struct run_target *hop = current_target(run);
   if (hop->protocol == TPPROTO_UDP || run->tcheck || hop->checked)
@@ -287,7 +299,8 @@ static void start_transport_check(sipdiag_run_t *run)
   run->tcheck = sipdiag_transport_check_start(run->engine->root, &hop->address.su_sa,
                                               hop->address_len,
                                               hop->protocol == TPPROTO_TLS,
-                                              first ? first->url_host : NULL, NULL, true,
+                                              first ? first->url_host : NULL,
+                                              run->settings.ca_file, run->settings.ca_dir, true,
                                               run->settings.attempt_timeout_ms,
                                               on_transport_check, run);
 }
@@ -304,7 +317,7 @@ void evidence_before_register(sipdiag_run_t *run, bool cleanup)
     sipdiag_capture_mark_sockets(run->capture);
   if (!cleanup && run->current_hop < run->result.n_targets) {
     run->result.targets[run->current_hop].tried = true;
-    start_transport_check(run);
+    evidence_check_transport(run);
   }
 }
 

@@ -68,8 +68,8 @@ static const char *listening_port(sipdiag_run_t *run, const char *proto)
 
 /* The probe's Contact: its own user part, so it never touches the
  * terminal's own binding; the scheme of the Request-URI (RFC 3261
- * 8.1.1.8: sips: asks for sips: Contacts), and the transport and port the
- * current target is reached with. */
+ * 8.1.1.8: sips: asks for sips: Contacts), and the transport the current
+ * target is reached with and the port the agent listens on for it. */
 void register_build_contact(sipdiag_run_t *run)
 {
   static const char *const names[] = { "udp", "tcp", "tls" };
@@ -86,11 +86,12 @@ void register_build_contact(sipdiag_run_t *run)
   char host[SIPDIAG_ADDRESS_MAX + 8];
   sipdiag_host_text(u && u->url_host ? u->url_host : "invalid", host, sizeof host);
   bool sips = run->request_uri && run->request_uri->url_type == url_sips;
-  /* A sips: Contact implies TLS; the transport parameter names TCP or TLS
-   * for connection-oriented targets (UDP is the default). */
+  /* Over TCP and TLS the transport is named (UDP is the default).  A sips:
+   * Contact is TLS by its scheme; RFC 5630 3.2 deprecates transport=tls,
+   * so it says transport=tcp (TLS over TCP). */
   const char *transport = protocol == TPPROTO_UDP ? "" :
-                          sips ? "" : protocol == TPPROTO_TLS ? ";transport=tls"
-                                                              : ";transport=tcp";
+                          protocol == TPPROTO_TCP || sips ? ";transport=tcp"
+                                                          : ";transport=tls";
   snprintf(run->contact, sizeof run->contact, "<%s:sipdiag-%08x@%s:%s%s>",
            sips ? "sips" : "sip", run->contact_tag, host, port, transport);
 }
@@ -160,6 +161,7 @@ static bool after_query(sipdiag_run_t *run, sip_t const *sip, int status)
 }
 
 static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip);
+static void conclude(sipdiag_run_t *run);
 
 void register_send(sipdiag_run_t *run)
 {
@@ -188,6 +190,32 @@ void register_send(sipdiag_run_t *run)
   bool with_proxy = proxy[0] || proxy[1] || proxy[2] || proxy[3];
 
   struct run_target *hop = &run->hops[run->current_hop];
+  bool tls = hop->protocol == TPPROTO_TLS;
+  if ((with_www || with_proxy) &&
+      !sipdiag_credentials_allowed(tls, hop->check_done, hop->tls_verified)) {
+    /* Never a digest response to a peer whose certificate is unverified:
+     * wait for the check, or stop. */
+    explicit_bzero(authorization, sizeof authorization);
+    explicit_bzero(proxy_authorization, sizeof proxy_authorization);
+    if (!hop->check_done) {
+      evidence_check_transport(run);   /* unless one runs or ran already */
+      if (run->tcheck) {
+        run->register_held = true;
+        return;
+      }
+    }
+    if (cleanup) {
+      conclude(run);
+      return;
+    }
+    snprintf(run->detail, sizeof run->detail,
+             "credentials were not sent: the TLS server's certificate was not verified%s%.200s",
+             r->transport_check[0] ? " (" : "", r->transport_check);
+    if (r->transport_check[0])
+      strncat(run->detail, ")", sizeof run->detail - strlen(run->detail) - 1);
+    run_verdict(run, sipdiag_unverified_verdict(hop->transport_code));
+    return;
+  }
   /* A binding query (RFC 3261 10.2.3) carries no Contact: it changes
    * nothing on the registrar, whatever its limit of contacts per account. */
   bool query = !cleanup && !run->adding_binding;
@@ -247,6 +275,40 @@ void register_send(sipdiag_run_t *run)
   note_server(run, run->orq, false);
 }
 
+/* The verdict stands once the certificate of a TLS target is judged: the
+ * run ends when the transport check of the current target is over. */
+static void conclude(sipdiag_run_t *run)
+{
+  sipdiag_result_t *r = &run->result;
+  struct run_target *hop = &run->hops[run->current_hop];
+  if (run->result.n_targets && hop->protocol == TPPROTO_TLS && !hop->check_done && run->tcheck &&
+      run->tcheck_hop == run->current_hop) {
+    run->end_held = true;
+    return;
+  }
+  unsigned code = sipdiag_certificate_verdict(r->code, hop->transport_code);
+  if (code != r->code) {
+    snprintf(run->detail, sizeof run->detail,
+             "%s; the server answered SIP %u, but a terminal that verifies certificates "
+             "cannot register here", r->transport_check, r->code);
+    sipdiag_result_set_code(r, code);
+  }
+  run_finish(run);
+}
+
+void register_check_done(sipdiag_run_t *run)
+{
+  if (run->register_held) {
+    run->register_held = false;
+    if (run->phase == PHASE_REGISTERING || run->phase == PHASE_CLEANUP)
+      register_send(run);   /* sends, or names the unverified certificate */
+  } else if (run->end_held) {
+    run->end_held = false;
+    if (run->phase == PHASE_REGISTERING || run->phase == PHASE_CLEANUP)
+      conclude(run);
+  }
+}
+
 static void on_cleanup_answer(sipdiag_run_t *run, sip_t const *sip, int status, bool local)
 {
   sipdiag_result_t *r = &run->result;
@@ -259,7 +321,7 @@ static void on_cleanup_answer(sipdiag_run_t *run, sip_t const *sip, int status, 
     register_send(run);
     return;
   }
-  run_finish(run);
+  conclude(run);
 }
 
 /* What a final rejection means beyond its class (RFC 3261 21.4). */
@@ -504,7 +566,7 @@ static int on_response(sipdiag_run_t *run, nta_outgoing_t *orq, sip_t const *sip
       run->detail[0] = '\0';
       register_send(run);
     } else {
-      run_finish(run);
+      conclude(run);
     }
     break;
   }

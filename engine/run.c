@@ -12,6 +12,7 @@
 #include "run.h"
 #include "result.h"
 #include "clock.h"
+#include "tls_trust.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -45,6 +46,8 @@ static void release(sipdiag_run_t *run)
   if (run->agent)
     nta_agent_destroy(run->agent);
   run->agent = NULL;
+  sipdiag_tls_trust_remove(run->tls_trust);
+  run->tls_trust[0] = '\0';
   su_timer_destroy(run->self_timer);
   run->self_timer = NULL;
   su_timer_destroy(run->step_timer);

@@ -64,6 +64,8 @@ struct run_target {
   socklen_t address_len;
   bool checked;             /* the transport check ran (TCP/TLS)        */
   unsigned transport_code;  /* what the check found (20-23, 30, 31), 0  */
+  bool check_done;          /* the check has ended                      */
+  bool tls_verified;        /* it verified the certificate (chain, name) */
   sipdiag_icmp_class_t icmp_class; /* the last ICMP error about it       */
   int socket_error;         /* errno our REGISTER to it met (sofia's)    */
 };
@@ -134,6 +136,11 @@ struct sipdiag_run {
   socklen_t server_len;
   sipdiag_capture_t *capture;  /* packet evidence, or NULL                 */
   sipdiag_transport_check_t *tcheck; /* our own TCP/TLS connection test  */
+  char tls_trust[SIPDIAG_PATH_MAX]; /* sofia's CA directory (tls_trust.h) */
+  /* A REGISTER with credentials waits for the TLS check to verify the
+   * certificate; the verdict (or the end of the cleanup) waits for it too. */
+  bool register_held;
+  bool end_held;
   unsigned tcheck_hop;        /* the target it tests                      */
   sipdiag_pinger_t *pinger;
   bool pings_started, pings_done, ping_unavailable;
@@ -167,6 +174,9 @@ bool targets_all_tried(const sipdiag_run_t *run);
 void register_send(sipdiag_run_t *run);
 /* The Contact of the probe's own binding, once the transport is open. */
 void register_build_contact(sipdiag_run_t *run);
+/* The transport check of the current target ended: sends a REGISTER held
+ * for it, or ends the run that waited for it. */
+void register_check_done(sipdiag_run_t *run);
 /* Starts the flood watch: every SIPDIAG_WATCH_INTERVAL_MS for the rest of
  * the run, the stack's own count of received responses is checked. */
 void register_start_watch(sipdiag_run_t *run);
@@ -180,6 +190,9 @@ void evidence_stop_capture(sipdiag_run_t *run);
 void evidence_before_register(sipdiag_run_t *run, bool cleanup);
 void evidence_after_register(sipdiag_run_t *run);
 void evidence_start_pings(sipdiag_run_t *run);
+/* Starts the TCP/TLS check of the current target, unless it ran already or
+ * a check (of another target) is running. */
+void evidence_check_transport(sipdiag_run_t *run);
 /* sofia ended a REGISTER itself (timeout, transport error): keeps the
  * socket error our request met, and ends the run when it names a cause
  * and every target was tried. */

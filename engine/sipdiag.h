@@ -96,6 +96,12 @@ typedef struct sipdiag_settings {
   unsigned pings;              /* ICMP echo requests on SIP silence         */
   unsigned ping_interval_ms;
   unsigned ping_wait_ms;       /* wait for a reply after the last request   */
+  /* The CAs a TLS server's certificate must chain to: a PEM file and/or a
+   * hashed directory (c_rehash / openssl rehash).  Both "": the system's
+   * default store; both set: both are trusted.  They apply to the SIP
+   * stack's own TLS connections and to the transport check alike. */
+  char ca_file[SIPDIAG_CA_PATH_MAX];
+  char ca_dir[SIPDIAG_CA_PATH_MAX];
 } sipdiag_settings_t;
 
 /* Kinds of step in a diagnosis history; the values are SIP-DIAG-MIB's. */

@@ -135,6 +135,9 @@
 /* Room for a reason text. */
 #define SIPDIAG_CAPTURE_REASON_MAX         256
 #define SIPDIAG_PATH_MAX                   SIPDIAG_CAPTURE_PATH_MAX
+/* Longest CA file or CA directory name (settings ca_file, ca_dir), with
+ * its terminating NUL. */
+#define SIPDIAG_CA_PATH_MAX                256
 /* Captures running at once per engine: each holds a packet socket (its
  * buffer up to SIPDIAG_CAPTURE_BUFFER_BYTES), costs a filter compile when
  * it starts and an RCU grace period when it closes, so a burst of

@@ -7,9 +7,11 @@
 #include "result.h"
 #include "address_text.h"
 #include "syserr.h"
+#include "tls_trust.h"
 
 #include <errno.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/url.h>
 #include <sofia-sip/hostdomain.h>
+#include <sofia-sip/tport_tag.h>
 
 /* Exported by libsofia-sip-ua 1.12.11 but missing from its header: stops
  * the resolver's pending queries from calling back. */
@@ -158,8 +161,31 @@ static bool open_transport(sipdiag_run_t *run)
   if (!run->agent)
     return false;
   if (tls) {
+    /* The stack's own TLS verifies the server before any SIP leaves: a
+     * connection whose certificate does not chain to the configured CAs
+     * is closed after the handshake (sofia's tls_post_connection_check).
+     * The name is checked by our transport check, which knows the first
+     * hop's name (sofia only knows the resolved address). */
+    if (!sipdiag_tls_trust_make(run->settings.ca_file, run->settings.ca_dir,
+                                run->tls_trust, sizeof run->tls_trust)) {
+      snprintf(run->detail, sizeof run->detail, "the TLS trust store (%.120s%s%.120s) cannot be read: %s",
+               run->settings.ca_file[0] ? run->settings.ca_file : "",
+               run->settings.ca_file[0] && run->settings.ca_dir[0] ? ", " : "",
+               run->settings.ca_dir[0] ? run->settings.ca_dir :
+               run->settings.ca_file[0] ? "" : "the system's", strerror(errno));
+      return false;
+    }
     snprintf(url, sizeof url, "sips:%s:*", host);
-    nta_agent_add_tport(run->agent, (url_string_t const *)url, TAG_END());
+    if (nta_agent_add_tport(run->agent, (url_string_t const *)url,
+                            TPTAG_CERTIFICATE(run->tls_trust),
+                            TPTAG_TLS_VERSION(0),   /* negotiate, not TLS 1.0 only */
+                            TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_OUTGOING),
+                            TPTAG_TLS_VERIFY_DATE(1),
+                            TAG_END()) < 0) {
+      run_copy_string(run->detail, sizeof run->detail,
+                      "the SIP stack could not open its TLS transport with this trust store");
+      return false;
+    }
   }
   if (other_family)
     nta_agent_add_tport(run->agent, URL_STRING_MAKE(family == AF_INET ? "sip:[::]:*"
@@ -197,8 +223,9 @@ static void resolved(sipdiag_run_t *run)
   if (!open_transport(run)) {
     char why[SIPDIAG_SYSERR_TEXT_MAX];
     int error = errno;   /* best effort: what sofia's last call left */
-    snprintf(run->detail, sizeof run->detail, "the SIP stack could not open a local transport%s%s",
-             error ? ": " : "", error ? sipdiag_syserr_text(error, why, sizeof why) : "");
+    if (!run->detail[0])
+      snprintf(run->detail, sizeof run->detail, "the SIP stack could not open a local transport%s%s",
+               error ? ": " : "", error ? sipdiag_syserr_text(error, why, sizeof why) : "");
     run_verdict(run, SIPDIAG_CODE_INTERNAL_ERROR);
     return;
   }

@@ -51,7 +51,8 @@ struct sipdiag_transport_check {
   bool tls, verify;
   char *server_name;        /* NULL: no name check                        */
   bool name_is_ip;
-  char *ca_file;            /* NULL: the system store                     */
+  char *ca_file;            /* NULL (with ca_dir NULL): the system store  */
+  char *ca_dir;             /* a hashed directory of trusted CAs, or NULL */
   unsigned timeout_ms;
 
   int fd;
@@ -552,21 +553,27 @@ static bool has_hash_links(const char *dir)
  * The system trust store.  OpenSSL's default paths parse the whole bundle
  * file (Debian: ~150 certificates, 20-25 ms of CPU, measured) for every
  * context; a hashed directory is searched lazily, one issuer at a time
- * (0.2 ms).  So: SSL_CERT_DIR when set and hashed; else, when SSL_CERT_FILE
- * alone is set, OpenSSL's default paths (that file); else the default
- * directory (/usr/lib/ssl/certs -> /etc/ssl/certs) when hashed; else the
- * default paths.
+ * (0.2 ms).  So: with SSL_CERT_DIR and SSL_CERT_FILE both set, both (OpenSSL's
+ * default paths); SSL_CERT_DIR alone: that directory (lazily when hashed);
+ * SSL_CERT_FILE alone: that file; neither: the default directory
+ * (/usr/lib/ssl/certs -> /etc/ssl/certs) when hashed, else the default
+ * paths.
  */
 static int load_system_store(SSL_CTX *ctx)
 {
   const char *env_dir = getenv(X509_get_default_cert_dir_env());
   const char *env_file = getenv(X509_get_default_cert_file_env());
-  if (env_dir && *env_dir) {
+  bool dir_set = env_dir && *env_dir, file_set = env_file && *env_file;
+  /* Both set: both count (OpenSSL's default paths do the same); one set:
+   * that one, the lazy directory when it is hashed. */
+  if (dir_set && file_set)
+    return SSL_CTX_set_default_verify_paths(ctx);
+  if (dir_set) {
     if (has_hash_links(env_dir))
       return SSL_CTX_load_verify_locations(ctx, NULL, env_dir);
     return SSL_CTX_set_default_verify_paths(ctx);
   }
-  if (env_file && *env_file)
+  if (file_set)
     return SSL_CTX_set_default_verify_paths(ctx);
   const char *dir = X509_get_default_cert_dir();
   if (has_hash_links(dir))
@@ -586,16 +593,16 @@ static SSL_CTX *make_context(tc_t *tc, char *why, size_t why_size, int *error)
   }
   int ok;
   errno = 0;
-  if (tc->ca_file)
-    ok = SSL_CTX_load_verify_locations(ctx, tc->ca_file, NULL);
+  if (tc->ca_file || tc->ca_dir)
+    ok = SSL_CTX_load_verify_locations(ctx, tc->ca_file, tc->ca_dir);
   else
     ok = load_system_store(ctx);
   if (ok != 1) {
     int saved = errno;
     char reason[SIPDIAG_TC_REASON_MAX], errtext[SIPDIAG_SYSERR_TEXT_MAX];
     take_ssl_error(reason, sizeof reason);
-    snprintf(why, why_size, "cannot load the CA file %s: %s",
-             tc->ca_file ? tc->ca_file : "(system default)",
+    snprintf(why, why_size, "cannot load the CAs of %s: %s",
+             tc->ca_file ? tc->ca_file : tc->ca_dir ? tc->ca_dir : "(system default)",
              saved ? sipdiag_syserr_text(saved, errtext, sizeof errtext) : reason);
     *error = saved;
     SSL_CTX_free(ctx);
@@ -720,7 +727,7 @@ static void tls_certificate_rejected(tc_t *tc)
   case SIPDIAG_TC_CERT_UNKNOWN_CA:
     append(o->text, sizeof o->text, "; issuer %s, not trusted by %s",
            o->peer_issuer[0] ? o->peer_issuer : "?",
-           tc->ca_file ? tc->ca_file : "the system trust store");
+           tc->ca_file ? tc->ca_file : tc->ca_dir ? tc->ca_dir : "the system trust store");
     break;
   default:
     break;
@@ -968,7 +975,7 @@ sipdiag_transport_check_t *
 sipdiag_transport_check_start(su_root_t *root,
                               const struct sockaddr *server, socklen_t len,
                               bool tls, const char *tls_server_name,
-                              const char *ca_file, bool verify,
+                              const char *ca_file, const char *ca_dir, bool verify,
                               unsigned timeout_ms,
                               sipdiag_transport_check_f *callback, void *context)
 {
@@ -1009,6 +1016,8 @@ sipdiag_transport_check_start(su_root_t *root,
     tc->name_is_ip = is_ip_literal(tc->server_name);
   }
   if (tls && ca_file && *ca_file && !(tc->ca_file = strdup(ca_file)))
+    goto nomem;
+  if (tls && ca_dir && *ca_dir && !(tc->ca_dir = strdup(ca_dir)))
     goto nomem;
   tc->timer = su_timer_create(su_root_task(root), 0);
   if (!tc->timer)
@@ -1072,6 +1081,7 @@ sipdiag_transport_check_start(su_root_t *root,
 nomem:
   free(tc->server_name);
   free(tc->ca_file);
+  free(tc->ca_dir);
   free(tc);
   errno = ENOMEM;
   return NULL;
@@ -1086,5 +1096,6 @@ void sipdiag_transport_check_stop(sipdiag_transport_check_t *tc)
   su_timer_destroy(tc->timer);
   free(tc->server_name);
   free(tc->ca_file);
+  free(tc->ca_dir);
   free(tc);
 }

@@ -127,8 +127,11 @@ struct su_root_s;
  *                 SSL_set1_host(), an IPv4/IPv6 literal against the
  *                 certificate's IP addresses.  NULL or "": no name check,
  *                 the chain alone is verified (name_checked false).
- * ca_file         PEM file of trusted CAs; NULL or "": the system store
- *                 (OpenSSL's default paths, /etc/ssl/certs on Debian).
+ * ca_file         PEM file of trusted CAs, or NULL or "";
+ * ca_dir          a hashed directory of trusted CAs (c_rehash), or NULL or
+ *                 "".  Both given: both are trusted; neither: the system
+ *                 store (SSL_CERT_FILE and SSL_CERT_DIR when set, else
+ *                 OpenSSL's default paths, /etc/ssl/certs on Debian).
  * verify          true: a certificate that fails verification ends the
  *                 check with TLS_CERTIFICATE_REJECTED; false: the handshake
  *                 goes on and the outcome only reports what failed.
@@ -142,7 +145,7 @@ sipdiag_transport_check_t *
 sipdiag_transport_check_start(struct su_root_s *root,
                               const struct sockaddr *server, socklen_t len,
                               bool tls, const char *tls_server_name,
-                              const char *ca_file, bool verify,
+                              const char *ca_file, const char *ca_dir, bool verify,
                               unsigned timeout_ms,
                               sipdiag_transport_check_f *callback,
                               void *context);

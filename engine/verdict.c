@@ -128,6 +128,21 @@ unsigned sipdiag_timer_verdict(int last_network_status, const sipdiag_evidence_t
   return code ? code : SIPDIAG_CODE_INTERNAL_ERROR;
 }
 
+unsigned sipdiag_certificate_verdict(unsigned code, unsigned transport_code)
+{
+  return transport_code == SIPDIAG_CODE_TLS_CERTIFICATE ? SIPDIAG_CODE_TLS_CERTIFICATE : code;
+}
+
+bool sipdiag_credentials_allowed(bool tls, bool check_done, bool verified)
+{
+  return !tls || (check_done && verified);
+}
+
+unsigned sipdiag_unverified_verdict(unsigned transport_code)
+{
+  return transport_code ? transport_code : SIPDIAG_CODE_TLS_CERTIFICATE;
+}
+
 const char *sipdiag_final_detail(unsigned code, bool credentials_sent)
 {
   switch (code) {

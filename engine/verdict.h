@@ -105,6 +105,24 @@ unsigned sipdiag_silence_verdict(const sipdiag_evidence_t *e);
  * measured (no ping over), SIPDIAG_CODE_INTERNAL_ERROR, never a claim. */
 unsigned sipdiag_timer_verdict(int last_network_status, const sipdiag_evidence_t *e);
 
+/* ---- TLS: the server's certificate ---------------------------------------- */
+
+/* The verdict once the certificate of the target is judged: a certificate
+ * our transport check rejected (transport_code 31) is the verdict whatever
+ * SIP answered, even 2xx: a terminal that verifies certificates fails
+ * there.  Any other code stands. */
+unsigned sipdiag_certificate_verdict(unsigned code, unsigned transport_code);
+
+/* Whether a REGISTER carrying credentials may leave for a target: always
+ * over UDP and TCP; over TLS only once the transport check verified the
+ * certificate's chain and name (check_done and verified). */
+bool sipdiag_credentials_allowed(bool tls, bool check_done, bool verified);
+
+/* The verdict when credentials were withheld because the check ended
+ * without verifying the certificate: the cause it named (30, 31...), or
+ * 31 when it named none. */
+unsigned sipdiag_unverified_verdict(unsigned transport_code);
+
 /* ---- final answers ----------------------------------------------------- */
 
 /* What a final rejection means beyond its class (RFC 3261 21.4), or NULL. */

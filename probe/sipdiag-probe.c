@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_wait.h>
@@ -54,6 +55,10 @@ static void usage(FILE *out)
 "  --attempt-timeout S    seconds before one REGISTER counts as unanswered\n"
 "                         (decimals allowed, default %.1f)\n"
 "  --pings N              ICMP echo requests on SIP silence (default %d)\n"
+"TLS:\n"
+"  --ca-file FILE         trust the CA certificates in FILE (PEM)\n"
+"  --ca-dir DIR           trust the CAs of the hashed directory DIR\n"
+"                         (neither: the system's default store; both: both)\n"
 "Evidence:\n"
 "  --capture-dir DIR      write this run's packets to a pcap file in DIR\n"
 "                         (default $XDG_CACHE_HOME/sipdiag or ~/.cache/sipdiag;\n"
@@ -143,7 +148,7 @@ static void on_done(void *context, const sipdiag_result_t *result)
 enum {
   OPT_REGISTRAR = 256, OPT_AOR, OPT_USER, OPT_PASSWORD_FILE, OPT_TRANSPORT,
   OPT_EXPIRES, OPT_PROXY, OPT_TIMER, OPT_ATTEMPTS, OPT_ATTEMPT_TIMEOUT,
-  OPT_PINGS, OPT_CAPTURE_DIR, OPT_NO_CAPTURE, OPT_NO_PASSWORD, OPT_JSON, OPT_LIST_FAULTS, OPT_HELP,
+  OPT_PINGS, OPT_CA_FILE, OPT_CA_DIR, OPT_CAPTURE_DIR, OPT_NO_CAPTURE, OPT_NO_PASSWORD, OPT_JSON, OPT_LIST_FAULTS, OPT_HELP,
   OPT_VERSION,
 };
 
@@ -159,6 +164,8 @@ static const struct option options[] = {
   { "attempts", required_argument, NULL, OPT_ATTEMPTS },
   { "attempt-timeout", required_argument, NULL, OPT_ATTEMPT_TIMEOUT },
   { "pings", required_argument, NULL, OPT_PINGS },
+  { "ca-file", required_argument, NULL, OPT_CA_FILE },
+  { "ca-dir", required_argument, NULL, OPT_CA_DIR },
   { "capture-dir", required_argument, NULL, OPT_CAPTURE_DIR },
   { "no-capture", no_argument, NULL, OPT_NO_CAPTURE },
   { "no-password", no_argument, NULL, OPT_NO_PASSWORD },
@@ -220,6 +227,25 @@ int main(int argc, char **argv)
       if (!parse_unsigned(optarg, SIPDIAG_PINGS_MIN, SIPDIAG_PINGS_MAX, &settings.pings))
         return usage_error("--pings: '%s' is not a number from 1 to 10", optarg);
       break;
+    case OPT_CA_FILE:
+    case OPT_CA_DIR: {
+      bool file = opt == OPT_CA_FILE;
+      const char *what = file ? "--ca-file" : "--ca-dir";
+      char *dst = file ? settings.ca_file : settings.ca_dir;
+      char real[PATH_MAX];
+      struct stat st;
+      /* Absolute: the engine reads it later, from another directory. */
+      if (!*optarg || !realpath(optarg, real))
+        return usage_error("%s: '%s': %s", what, optarg, *optarg ? strerror(errno) : "empty");
+      if (stat(real, &st) != 0 || (file ? !S_ISREG(st.st_mode) : !S_ISDIR(st.st_mode)) ||
+          access(real, R_OK) != 0)
+        return usage_error("%s: '%s' is not a readable %s", what, optarg,
+                           file ? "file" : "directory");
+      if (strlen(real) >= SIPDIAG_CA_PATH_MAX)
+        return usage_error("%s: '%s' is too long", what, optarg);
+      snprintf(dst, SIPDIAG_CA_PATH_MAX, "%s", real);
+      break;
+    }
     case OPT_CAPTURE_DIR:
       if (!*optarg || strlen(optarg) >= sizeof settings.capture_dir - 64)
         return usage_error("--capture-dir: '%s' is empty or too long", optarg);

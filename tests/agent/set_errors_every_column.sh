@@ -4,7 +4,8 @@
 # of SIP-DIAG-MIB (the row's read-create columns and the read-write scalars)
 # gets every other SMI type (INTEGER, OCTET STRING, NULL, OBJECT IDENTIFIER,
 # IpAddress, Counter32, Gauge32, TimeTicks, Opaque, Counter64): wrongType;
-# every string column an over-long value: wrongLength; every ranged or
+# every string column (and the CA path scalars) an over-long value:
+# wrongLength; every ranged or
 # enumerated object the values just outside its range: wrongValue; every
 # read-only column a write: notWritable; columns that do not exist:
 # notWritable or noCreation.  Each error names the right varbind
@@ -22,7 +23,7 @@ new_row 1 "sip:127.0.0.1:9" sip:alice@127.0.0.1 "$T.4.1" s alice-auth "$T.8.1" s
 snapshot() {
 	local c
 	for c in 2 3 4 6 7 8 10 11 30 31; do printf 'row.%s=%s\n' "$c" "$(sget "$T.$c.1")"; done
-	for c in 1 2 3 4 5; do printf 'scalar.%s=%s\n' "$c" "$(sget "$SC.$c.0")"; done
+	for c in 1 2 3 4 5 9 10; do printf 'scalar.%s=%s\n' "$c" "$(sget "$SC.$c.0")"; done
 }
 before=$(snapshot)
 
@@ -71,6 +72,8 @@ OBJECTS = [
     ("sipDiagPings", SCALARS + [3, 0], G32, [0, 11], False),
     ("sipDiagAttemptTimeout", SCALARS + [4, 0], G32, [60001], False),
     ("sipDiagMaxConcurrent", SCALARS + [5, 0], G32, [0], False),
+    ("sipDiagTlsCaFile", SCALARS + [9, 0], STR, [], True),
+    ("sipDiagTlsCaDir", SCALARS + [10, 0], STR, [], True),
 ]
 # already in tests/agent/set_errors.sh
 COVERED = {("sipDiagRegistrar", INT), ("sipDiagTransport", STR), ("sipDiagExpires", INT),
@@ -133,6 +136,13 @@ for name, oid, right, ranges, is_string in OBJECTS:
         check("%s = %d" % (name, v), [(g.enc_oid(oid), value)], "wrongValue")
         counts["wrongValue"] = counts.get("wrongValue", 0) + 1
 
+# the CA paths: absolute or empty, no control characters
+for sc, name in ((9, "sipDiagTlsCaFile"), (10, "sipDiagTlsCaDir")):
+    for bad in (b"relative/ca.pem", b"/tmp/a\nb", b" /tmp"):
+        check("%s = %r" % (name, bad), [(g.enc_oid(SCALARS + [sc, 0]), g.tlv(STR, bad))],
+              "wrongValue")
+        counts["wrongValue"] = counts.get("wrongValue", 0) + 1
+
 # read-only columns and scalars, with a value of their own type
 for col in list(range(12, 30)) + list(range(32, 40)):
     check("read-only column %d" % col, [(g.enc_oid(ENTRY + [col, 1]), gauge(1))], "notWritable")
@@ -142,7 +152,7 @@ for sc in (6, 7, 8):
     counts["notWritable"] += 1
 # objects that do not exist (or cannot be written at all)
 for what, oid in (("sipDiagIndex (not-accessible)", ENTRY + [1, 1]), ("column 9", ENTRY + [9, 1]),
-                  ("column 40", ENTRY + [40, 1]), ("scalar 9", SCALARS + [9, 0]),
+                  ("column 40", ENTRY + [40, 1]), ("scalar 11", SCALARS + [11, 0]),
                   ("scalar 1 instance 1", SCALARS + [1, 1]),
                   ("history entry", g.SIPDIAG + [1, 3, 1, 2, 1, 1])):
     check(what, [(g.enc_oid(oid), g.enc_int(1))], {"notWritable", "noCreation", "noAccess"})

@@ -201,18 +201,21 @@ pick_free_port() {
 
 # ---------------------------------------------------------------- Kamailio
 
-# kam_start NAME [--netns NS] [--addr ADDR]...
+# kam_start NAME [--netns NS] [--addr ADDR]... [--tls DIR]
 #   Starts Kamailio from the template, listening on UDP and TCP at 127.0.0.1
 #   (of the namespace, if any) and on each --addr, all on one free port.
+#   --tls DIR: also TLS on 127.0.0.1, on a port of its own (KAM_TLS_PORT),
+#   with DIR/cert.pem and DIR/key.pem as the server's certificate.
 #   Sets KAM_PORT, KAM_LOG, KAM_CTL, KAM_PGID (also KAM_<NAME>_* copies are
 #   not kept: use one name per instance and read the globals right after).
 kam_start() {
 	local name=$1
 	shift
 	local ns="" addrs=("127.0.0.1")
-	local defines=()
+	local defines=() tlsdir="" tlsport=""
 	while [ $# -gt 0 ]; do
 		case $1 in
+		--tls) tlsdir=$2; defines+=(-A SIPDIAG_TLS); shift 2 ;;
 		--netns) ns=$2; shift 2 ;;
 		--addr) addrs+=("$2"); shift 2 ;;
 		--define) defines+=(-A "$2"); shift 2 ;;
@@ -234,6 +237,11 @@ kam_start() {
 		for a in "${addrs[@]}"; do
 			listen="${listen}listen=udp:$a:$port\\nlisten=tcp:$a:$port\\n"
 		done
+		if [ -n "$tlsdir" ]; then
+			tlsport=$(pick_free_port)
+			[ "$tlsport" = "$port" ] && tlsport=$(pick_free_port)
+			listen="${listen}listen=tls:127.0.0.1:$tlsport\\n"
+		fi
 		cfg=$dir/kamailio.cfg
 		token=$TEST_NAME-$$-$name-$try
 		sed -e "s|@LISTEN@|$listen|" \
@@ -241,6 +249,7 @@ kam_start() {
 			-e "s|@MODPATH@|$modpath|g" \
 			-e "s|@CTLSOCK@|$dir/ctl.sock|g" \
 			-e "s|@TOKEN@|$token|g" \
+			-e "s|@TLSDIR@|$tlsdir|g" \
 			"$KAM_TEMPLATE" >"$cfg"
 		KAM_LOG=$TEST_TMP/kamailio-$name.log
 		pidfile=$dir/run/kamailio.pid
@@ -255,6 +264,7 @@ kam_start() {
 		on_cleanup "kam_kill_group $pid"
 		if kam_wait_ready "$pid" "$port" "$token" "$ns"; then
 			KAM_PORT=$port
+			KAM_TLS_PORT=$tlsport
 			KAM_CTL=$dir/ctl.sock
 			KAM_PGID=$pid
 			KAM_NETNS=$ns
@@ -721,4 +731,35 @@ dns_use_server() {
 # dns_queries: the names dnsmasq was asked for.
 dns_queries() {
 	sed -n 's/.*query\[\([A-Z]*\)\] \([^ ]*\) from.*/\1 \2/p' "$DNS_LOG" 2>/dev/null
+}
+
+# ---------------------------------------------------------------- TLS
+
+# make_self_signed DIR: DIR/cert.pem + DIR/key.pem, a self-signed server
+# certificate for registrar.test and 127.0.0.1.
+make_self_signed() {
+	mkdir -p "$1"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=registrar.test \
+		-addext "subjectAltName=DNS:registrar.test,IP:127.0.0.1" \
+		-keyout "$1/key.pem" -out "$1/cert.pem" >/dev/null 2>&1 ||
+		hard_error "openssl could not make a certificate"
+}
+
+# make_test_ca DIR: a test CA (DIR/ca.pem, DIR/ca-key.pem), a server
+# certificate it signed for registrar.test and 127.0.0.1 (DIR/cert.pem,
+# DIR/key.pem), and DIR/hashed/, a hashed CA directory holding the CA.
+make_test_ca() {
+	local d=$1
+	mkdir -p "$d/hashed"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=sipdiag test CA" \
+		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" \
+		-keyout "$d/ca-key.pem" -out "$d/ca.pem" >/dev/null 2>&1 &&
+	openssl req -newkey rsa:2048 -nodes -subj /CN=registrar.test \
+		-keyout "$d/key.pem" -out "$d/server.csr" >/dev/null 2>&1 &&
+	printf 'subjectAltName=DNS:registrar.test,IP:127.0.0.1\n' >"$d/ext.cnf" &&
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca-key.pem" \
+		-CAcreateserial -days 2 -extfile "$d/ext.cnf" -out "$d/cert.pem" >/dev/null 2>&1 &&
+	cp "$d/ca.pem" "$d/hashed/ca.pem" &&
+	ln -s ca.pem "$d/hashed/$(openssl x509 -hash -noout -in "$d/ca.pem").0" ||
+		hard_error "openssl could not make the test CA"
 }

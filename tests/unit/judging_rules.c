@@ -237,6 +237,33 @@ static void fault_names_are_the_mib_contract(void)
           sipdiag_fault_name((sipdiag_fault_t)f));
 }
 
+/* A rejected certificate is the verdict whatever SIP said; credentials
+ * leave over TLS only once the certificate was verified. */
+static void rejected_certificate_is_the_verdict(void)
+{
+  CHECK(sipdiag_certificate_verdict(200, SIPDIAG_CODE_TLS_CERTIFICATE) ==
+        SIPDIAG_CODE_TLS_CERTIFICATE, "a 200 after a rejected certificate");
+  CHECK(sipdiag_certificate_verdict(403, SIPDIAG_CODE_TLS_CERTIFICATE) ==
+        SIPDIAG_CODE_TLS_CERTIFICATE, "a 403 after a rejected certificate");
+  CHECK(sipdiag_certificate_verdict(SIPDIAG_CODE_SERVER_NO_RESPONSE,
+                                    SIPDIAG_CODE_TLS_CERTIFICATE) == SIPDIAG_CODE_TLS_CERTIFICATE,
+        "silence after a rejected certificate");
+  CHECK(sipdiag_certificate_verdict(200, 0) == 200, "no finding: the answer stands");
+  CHECK(sipdiag_certificate_verdict(401, SIPDIAG_CODE_TLS_HANDSHAKE) == 401,
+        "only a rejected certificate overrides an answer");
+  CHECK(sipdiag_fault_for_code(sipdiag_certificate_verdict(200, SIPDIAG_CODE_TLS_CERTIFICATE)) ==
+        SIPDIAG_FAULT_TLS_FAILURE, "class tlsFailure");
+
+  CHECK(sipdiag_credentials_allowed(false, false, false), "UDP/TCP: credentials go");
+  CHECK(!sipdiag_credentials_allowed(true, false, false), "TLS, check running: held");
+  CHECK(!sipdiag_credentials_allowed(true, true, false), "TLS, not verified: never");
+  CHECK(sipdiag_credentials_allowed(true, true, true), "TLS, verified: credentials go");
+
+  CHECK(sipdiag_unverified_verdict(0) == SIPDIAG_CODE_TLS_CERTIFICATE, "unnamed: 31");
+  CHECK(sipdiag_unverified_verdict(SIPDIAG_CODE_TLS_HANDSHAKE) == SIPDIAG_CODE_TLS_HANDSHAKE,
+        "handshake failure named");
+}
+
 int main(void)
 {
   third_challenge_is_auth_failure();
@@ -253,5 +280,6 @@ int main(void)
   timer_keeps_the_last_server_answer();
   evidence_names_the_cause();
   fault_names_are_the_mib_contract();
+  rejected_certificate_is_the_verdict();
   return check_summary("judging_rules");
 }

@@ -171,7 +171,7 @@ static void start_run(run_t *run, const struct sockaddr_in *to, bool tls,
   memset(run, 0, sizeof *run);
   run->in_start = true;
   run->check = sipdiag_transport_check_start(root, (const struct sockaddr *)to,
-                                             sizeof *to, tls, name, ca, verify,
+                                             sizeof *to, tls, name, ca, NULL, verify,
                                              timeout_ms, on_outcome, run);
   run->in_start = false;
 }
@@ -484,11 +484,11 @@ static void test_tcp(void)
   /* Bad arguments: NULL and EINVAL, no callback. */
   errno = 0;
   struct sockaddr bad = {.sa_family = AF_UNIX};
-  CHECK(sipdiag_transport_check_start(root, &bad, sizeof bad, false, NULL, NULL, true,
+  CHECK(sipdiag_transport_check_start(root, &bad, sizeof bad, false, NULL, NULL, NULL, true,
                                       100, on_outcome, &run) == NULL && errno == EINVAL,
         "AF_UNIX accepted");
   to = loopback(1);
-  CHECK(sipdiag_transport_check_start(root, (struct sockaddr *)&to, 4, false, NULL, NULL,
+  CHECK(sipdiag_transport_check_start(root, (struct sockaddr *)&to, 4, false, NULL, NULL, NULL,
                                       true, 100, on_outcome, &run) == NULL,
         "short length accepted");
 }

@@ -272,7 +272,7 @@ int main(void)
     struct sockaddr_in server = loopback(tc_port);
     sipdiag_transport_check_t *tc =
       sipdiag_transport_check_start(root, (struct sockaddr *)&server, sizeof server, false,
-                                    NULL, NULL, true, 2000, on_tc, &tcs);
+                                    NULL, NULL, NULL, true, 2000, on_tc, &tcs);
     CHECK(tc != NULL, "transport_check_start: %s", strerror(errno));
     if (tc) {
       run_for(10000);

@@ -57,7 +57,9 @@ static void report(sipdiag_udp_check_t *uc)
 {
   release(uc);
   uc->out.elapsed_ms = sipdiag_ms_since(uc->started);
-  uc->callback(uc->context, &uc->out);   /* may stop (free) uc */
+  /* A copy: the callback may stop (free) uc and still read the outcome. */
+  sipdiag_udp_outcome_t out = uc->out;
+  uc->callback(uc->context, &out);
 }
 
 static void on_deferred(su_root_magic_t *magic, su_timer_t *t, sipdiag_udp_check_t *uc)

@@ -37,7 +37,9 @@ sipdiag_evidence_t evidence_gathered(sipdiag_run_t *run)
   sipdiag_evidence_t e = {
     .transport_code = hop->transport_code,
     .icmp_class = hop->icmp_class,
-    .icmp_check_pending = run->ucheck && run->ucheck_hop == run->current_hop,
+    /* our own check of this target (UDP or TCP/TLS) has yet to report */
+    .icmp_check_pending = (run->ucheck && run->ucheck_hop == run->current_hop) ||
+                          (run->tcheck && run->tcheck_hop == run->current_hop),
     .socket_error = hop->socket_error,
     .pings_done = run->pings_done,
     .ping_unavailable = run->ping_unavailable,
@@ -290,7 +292,10 @@ static unsigned transport_code_of(const sipdiag_transport_outcome_t *o)
 {
   switch (o->result) {
   case SIPDIAG_TC_REFUSED: return SIPDIAG_CODE_PORT_UNREACHABLE;
-  case SIPDIAG_TC_UNREACHABLE: return sipdiag_errno_code(o->error);
+  case SIPDIAG_TC_UNREACHABLE: {
+    unsigned code = sipdiag_icmp_code(o->icmp_class);   /* the ICMP code itself */
+    return code ? code : sipdiag_errno_code(o->error);
+  }
   case SIPDIAG_TC_TLS_HANDSHAKE_FAILED:
   case SIPDIAG_TC_TLS_CLOSED: return SIPDIAG_CODE_TLS_HANDSHAKE;
   case SIPDIAG_TC_TLS_CERTIFICATE_REJECTED: return SIPDIAG_CODE_TLS_CERTIFICATE;
@@ -310,7 +315,16 @@ static void on_transport_check(void *context, const sipdiag_transport_outcome_t 
                           "%s %s %s in %u ms", o->tls ? "TLS" : "TCP", o->server,
                           sipdiag_tc_result_name(o->result), o->elapsed_ms);
   run_copy_string(r->transport_check, sizeof r->transport_check, o->text);
-  run->hops[run->tcheck_hop].transport_code = transport_code_of(o);
+  struct run_target *hop = &run->hops[run->tcheck_hop];
+  hop->transport_code = transport_code_of(o);
+  if (o->icmp_class != SIPDIAG_ICMP_CLASS_NONE) {   /* from its own socket */
+    hop->icmp_class = o->icmp_class;
+    run_copy_string(hop->icmp_text, sizeof hop->icmp_text, o->icmp_text);
+    run_copy_string(r->icmp_error, sizeof r->icmp_error, o->icmp_text);
+  }
+  /* sofia's REGISTER already failed and waited for this check */
+  if (hop->socket_error && verdict_on_named_cause(run))
+    return;
   evidence_check_silence(run);
 }
 

@@ -72,9 +72,11 @@ typedef struct sipdiag_evidence {
   /* The ICMP error our own UDP check's socket read (IP_RECVERR): no
    * privilege and no capture needed.  Never from the packet capture. */
   sipdiag_icmp_class_t icmp_class;
-  /* That check still runs: an errno alone does not tell every ICMP code
-   * apart (IPv4 3/13 "administratively prohibited" reads EHOSTUNREACH), so
-   * a socket error waits for it.  The timer's verdict does not wait. */
+  /* Our own check of the target (the UDP check, or the TCP/TLS transport
+   * check, which reads its socket's error queue too) still runs: an errno
+   * alone does not tell every ICMP code apart (IPv4 3/13 "administratively
+   * prohibited" reads EHOSTUNREACH), so a socket error waits for it.  The
+   * timer's verdict does not wait. */
   bool icmp_check_pending;
   /* The socket error our own REGISTER met (sofia's transport), 0 none. */
   int socket_error;

@@ -2,8 +2,9 @@
  * evidence.c - where runs keep their packet evidence, from sipdiagd.conf:
  *
  *   sipdiagCapture yes|no
- *       no: no capture at all, so no pcap file and no ICMP error findings
- *       (sipDiagResultCaptureNote then reads "capture disabled");
+ *       no: no capture at all, so no pcap file (the ICMP error findings
+ *       come from the engine's own sockets all the same; the
+ *       sipDiagResultCaptureNote then reads "capture disabled");
  *   sipdiagCaptureDir DIR|none
  *       the directory of the pcap files (an absolute path); none: watch
  *       for ICMP errors but write no file.  Default: the persistent

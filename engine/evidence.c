@@ -3,6 +3,12 @@
  * about our packets, the socket errors our REGISTERs met, our own TCP/TLS
  * connection test, and the packet capture.
  *
+ * Only our own sockets decide: the ICMP type and code come from the error
+ * queue of the UDP check's socket (udp_check.h), which needs no privilege.
+ * The capture records packets and may name an ICMP error in the result's
+ * text, but never sets a finding, so --no-capture, a missing CAP_NET_RAW
+ * or no free capture slot changes no verdict.
+ *
  * Findings are kept per RFC 3263 target: what one target showed never
  * decides the verdict about another.  What they mean is decided by the
  * pure functions of verdict.h.
@@ -33,6 +39,9 @@ sipdiag_evidence_t evidence_gathered(sipdiag_run_t *run)
   sipdiag_evidence_t e = {
     .transport_code = hop->transport_code,
     .icmp_class = hop->icmp_class,
+    /* our own check of this target (UDP or TCP/TLS) has yet to report */
+    .icmp_check_pending = (run->ucheck && run->ucheck_hop == run->current_hop) ||
+                          (run->tcheck && run->tcheck_hop == run->current_hop),
     .socket_error = hop->socket_error,
     .pings_done = run->pings_done,
     .ping_unavailable = run->ping_unavailable,
@@ -50,7 +59,7 @@ static void describe_cause(sipdiag_run_t *run, unsigned code)
 {
   sipdiag_result_t *r = &run->result;
   const struct run_target *hop = current_target(run);
-  const char *what = r->icmp_error[0] ? r->icmp_error : NULL;
+  const char *what = hop->icmp_text[0] ? hop->icmp_text : NULL;
   char from_socket[SIPDIAG_STEP_INFO_MAX];
   if (hop->transport_code) {
     snprintf(run->detail, sizeof run->detail, "%s", r->transport_check);
@@ -133,7 +142,18 @@ bool evidence_local_failure(sipdiag_run_t *run, nta_outgoing_t *orq)
   if (!error || run->phase != PHASE_REGISTERING)
     return false;
   current_target(run)->socket_error = error;
-  return verdict_on_named_cause(run);
+  if (verdict_on_named_cause(run))
+    return true;
+  /* The errno names a cause but our own check of this target still runs:
+   * its keep-alive left before the REGISTER, so the ICMP type and code are
+   * due any moment and tell apart what the errno merges.  Hold the run for
+   * them (the check ends the wait, bounded by its timeout) rather than
+   * send again; with the check over the errno alone still gives a code. */
+  sipdiag_evidence_t e = evidence_gathered(run);
+  if (!e.icmp_check_pending || !sipdiag_errno_code(error))
+    return false;
+  sipdiag_udp_check_hurry(run->ucheck, SIPDIAG_UDP_CHECK_GRACE_MS);
+  return targets_all_tried(run);
 }
 
 /* ---- pings ------------------------------------------------------------- */
@@ -213,31 +233,66 @@ void evidence_start_pings(sipdiag_run_t *run)
   }
 }
 
-/* ---- ICMP errors seen by the capture ------------------------------------ */
+/* ---- ICMP errors seen by the capture: evidence only --------------------- */
 
-/* The target a quoted destination belongs to, or NULL. */
-static struct run_target *target_of(sipdiag_run_t *run, const sipdiag_icmp_info_t *info)
-{
-  (void)info;
-  return current_target(run);
-}
-
+/* Recorded (a step, and the result's text when our own check named none),
+ * never judged: what pcap sees depends on privilege and a free slot. */
 static void on_icmp(void *context, const sipdiag_icmp_info_t *info)
 {
   sipdiag_run_t *run = context;
   sipdiag_result_t *r = &run->result;
   if (info->status != SIPDIAG_ICMP_ERROR_OURS)
     return;
-  run_copy_string(r->icmp_error, sizeof r->icmp_error, info->text);
+  if (!r->icmp_error[0])
+    run_copy_string(r->icmp_error, sizeof r->icmp_error, info->text);
   sipdiag_result_add_step(r, SIPDIAG_STEP_ICMP_ERROR, run_elapsed_ms(run), 0,
                           info->type * 256 + info->code, run->phase == PHASE_CLEANUP,
-                          "%s", info->text);
-  if (run->phase == PHASE_FINISHING)   /* the verdict is in: evidence only */
+                          "%s (captured)", info->text);
+}
+
+/* ---- UDP: our own path check, the ICMP error from its error queue ------- */
+
+static void on_udp_check(void *context, const sipdiag_udp_outcome_t *o)
+{
+  sipdiag_run_t *run = context;
+  sipdiag_result_t *r = &run->result;
+  unsigned hop_index = run->ucheck_hop;
+  sipdiag_udp_check_stop(run->ucheck);   /* allowed from its callback */
+  run->ucheck = NULL;
+  if (run->phase == PHASE_FINISHING || hop_index >= SIPDIAG_MAX_TARGETS)
     return;
-  struct run_target *hop = target_of(run, info);
-  hop->icmp_class = info->klass;
+  struct run_target *hop = &run->hops[hop_index];
+  if (o->icmp.status == SIPDIAG_ICMP_ERROR_OURS) {
+    hop->icmp_class = o->icmp.klass;
+    run_copy_string(hop->icmp_text, sizeof hop->icmp_text, o->icmp.text);
+    run_copy_string(r->icmp_error, sizeof r->icmp_error, o->icmp.text);
+    sipdiag_result_add_step(r, SIPDIAG_STEP_ICMP_ERROR, run_elapsed_ms(run), 0,
+                            o->icmp.type * 256 + o->icmp.code, run->phase == PHASE_CLEANUP,
+                            "%s", o->icmp.text);
+  } else if (o->local && !o->unavailable && !hop->socket_error) {
+    hop->socket_error = o->error;   /* connect/send failed: no route... */
+  }
   if (!verdict_on_named_cause(run))
     evidence_check_silence(run);
+}
+
+/* Runs once per UDP target, beside the first REGISTER to it: sofia reads
+ * its own socket's error queue and leaves us an errno, which merges ICMP
+ * codes; this check's socket reads the type and code themselves. */
+static void start_udp_check(sipdiag_run_t *run)
+{
+  struct run_target *hop = current_target(run);
+  if (hop->protocol != TPPROTO_UDP || hop->checked)
+    return;
+  if (run->ucheck) {   /* the attempts moved on: that target is left */
+    sipdiag_udp_check_stop(run->ucheck);
+    run->ucheck = NULL;
+  }
+  hop->checked = true;
+  run->ucheck_hop = run->current_hop;
+  run->ucheck = sipdiag_udp_check_start(run->engine->root, &hop->address.su_sa,
+                                        hop->address_len, run->settings.attempt_timeout_ms,
+                                        on_udp_check, run);
 }
 
 /* ---- TCP and TLS: our own connection test ------------------------------- */
@@ -248,7 +303,10 @@ static unsigned transport_code_of(const sipdiag_transport_outcome_t *o)
 {
   switch (o->result) {
   case SIPDIAG_TC_REFUSED: return SIPDIAG_CODE_PORT_UNREACHABLE;
-  case SIPDIAG_TC_UNREACHABLE: return sipdiag_errno_code(o->error);
+  case SIPDIAG_TC_UNREACHABLE: {
+    unsigned code = sipdiag_icmp_code(o->icmp_class);   /* the ICMP code itself */
+    return code ? code : sipdiag_errno_code(o->error);
+  }
   case SIPDIAG_TC_TLS_HANDSHAKE_FAILED:
   case SIPDIAG_TC_TLS_CLOSED: return SIPDIAG_CODE_TLS_HANDSHAKE;
   case SIPDIAG_TC_TLS_CERTIFICATE_REJECTED: return SIPDIAG_CODE_TLS_CERTIFICATE;
@@ -270,6 +328,11 @@ static void on_transport_check(void *context, const sipdiag_transport_outcome_t 
   run_copy_string(r->transport_check, sizeof r->transport_check, o->text);
   struct run_target *hop = &run->hops[run->tcheck_hop];
   hop->transport_code = transport_code_of(o);
+  if (o->icmp_class != SIPDIAG_ICMP_CLASS_NONE) {   /* from its own socket */
+    hop->icmp_class = o->icmp_class;
+    run_copy_string(hop->icmp_text, sizeof hop->icmp_text, o->icmp_text);
+    run_copy_string(r->icmp_error, sizeof r->icmp_error, o->icmp_text);
+  }
   hop->check_done = true;
   hop->tls_verified = o->tls && o->verified;
   /* A rejected certificate is the verdict at once: nothing a REGISTER
@@ -280,6 +343,9 @@ static void on_transport_check(void *context, const sipdiag_transport_outcome_t 
     verdict_from_evidence(run, code);
     return;
   }
+  /* sofia's REGISTER already failed and waited for this check */
+  if (hop->socket_error && verdict_on_named_cause(run))
+    return;
   register_check_done(run);
   evidence_check_silence(run);
 }
@@ -317,6 +383,7 @@ void evidence_before_register(sipdiag_run_t *run, bool cleanup)
     sipdiag_capture_mark_sockets(run->capture);
   if (!cleanup && run->current_hop < run->result.n_targets) {
     run->result.targets[run->current_hop].tried = true;
+    start_udp_check(run);   /* before sofia sends: its ICMP error comes first */
     evidence_check_transport(run);
   }
 }
@@ -398,6 +465,8 @@ void evidence_release(sipdiag_run_t *run)
 {
   sipdiag_transport_check_stop(run->tcheck);
   run->tcheck = NULL;
+  sipdiag_udp_check_stop(run->ucheck);
+  run->ucheck = NULL;
   sipdiag_pinger_stop(run->pinger);
   run->pinger = NULL;
   evidence_stop_capture(run);

@@ -8,8 +8,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <linux/errqueue.h>
 
 #define ETHERTYPE_IPV4   0x0800
 #define ETHERTYPE_IPV6   0x86dd
@@ -440,4 +443,63 @@ void sipdiag_icmp_match_init(sipdiag_icmp_match_t *match,
       memcpy(match->server_addr, &sin6.sin6_addr, 16);
     }
   }
+}
+
+sipdiag_icmp_status_t sipdiag_icmp_decode_errqueue(int level, int type,
+                                                   const void *data, size_t len,
+                                                   sipdiag_icmp_info_t *info,
+                                                   int *error)
+{
+  struct sock_extended_err ee;
+  memset(info, 0, sizeof *info);
+  if (error)
+    *error = 0;
+  bool v4 = level == IPPROTO_IP && type == IP_RECVERR;
+  bool v6 = level == IPPROTO_IPV6 && type == IPV6_RECVERR;
+  if (!data || (!v4 && !v6) || len < sizeof ee)
+    return info->status = SIPDIAG_ICMP_NOT_ICMP;
+  memcpy(&ee, data, sizeof ee);   /* cmsg data need not be aligned for it */
+  if (error)
+    *error = (int)ee.ee_errno;
+  if (ee.ee_origin == SO_EE_ORIGIN_ICMP)
+    info->family = AF_INET;
+  else if (ee.ee_origin == SO_EE_ORIGIN_ICMP6)
+    info->family = AF_INET6;
+  else   /* a local error (EMSGSIZE, ENOBUFS...), a timestamp, zerocopy */
+    return info->status = SIPDIAG_ICMP_NOT_ICMP;
+
+  info->type = ee.ee_type;
+  info->code = ee.ee_code;
+  info->klass = sipdiag_icmp_classify(info->family, info->type, info->code);
+  if (info->klass == SIPDIAG_ICMP_CLASS_FRAG_NEEDED)
+    info->mtu = ee.ee_info;
+  /* SO_EE_OFFENDER: the sender's address follows the structure, when the
+   * kernel knew it (sa_family AF_UNSPEC otherwise). */
+  const uint8_t *after = (const uint8_t *)data + sizeof ee;
+  size_t left = len - sizeof ee;
+  sa_family_t offender_family = AF_UNSPEC;
+  if (left >= sizeof offender_family)
+    memcpy(&offender_family, after + offsetof(struct sockaddr, sa_family),
+           sizeof offender_family);
+  if (offender_family == AF_INET && left >= sizeof(struct sockaddr_in)) {
+    struct sockaddr_in sin;
+    memcpy(&sin, after, sizeof sin);
+    addr_text(AF_INET, (const uint8_t *)&sin.sin_addr, info->reporter,
+              sizeof info->reporter);
+  } else if (offender_family == AF_INET6 && left >= sizeof(struct sockaddr_in6)) {
+    struct sockaddr_in6 sin6;
+    memcpy(&sin6, after, sizeof sin6);
+    if (IN6_IS_ADDR_V4MAPPED(&sin6.sin6_addr))
+      addr_text(AF_INET, sin6.sin6_addr.s6_addr + 12, info->reporter,
+                sizeof info->reporter);
+    else
+      addr_text(AF_INET6, sin6.sin6_addr.s6_addr, info->reporter,
+                sizeof info->reporter);
+  }
+  /* The queue is the socket's own: what it quotes is ours by construction. */
+  info->status = info->klass == SIPDIAG_ICMP_CLASS_NONE ? SIPDIAG_ICMP_OTHER_MESSAGE
+                                                        : SIPDIAG_ICMP_ERROR_OURS;
+  if (info->status == SIPDIAG_ICMP_ERROR_OURS)
+    describe(info);
+  return info->status;
 }

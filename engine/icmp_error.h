@@ -145,6 +145,23 @@ sipdiag_icmp_status_t sipdiag_icmp_decode_message(int family,
                                                   const sipdiag_icmp_match_t *match,
                                                   sipdiag_icmp_info_t *info);
 
+/*
+ * Decodes one control message that recvmsg(MSG_ERRQUEUE) returned on a
+ * socket with IP_RECVERR (level IPPROTO_IP) or IPV6_RECVERR (IPPROTO_IPV6):
+ * a struct sock_extended_err, then the offender's address (SO_EE_OFFENDER).
+ * No privilege is needed for it: the kernel hands each socket the ICMP
+ * errors quoting that socket's own packets.  Returns SIPDIAG_ICMP_ERROR_OURS
+ * for an ICMP/ICMPv6 error (type, code, class, reporter, text, mtu filled);
+ * SIPDIAG_ICMP_OTHER_MESSAGE for an ICMP origin that is no error;
+ * SIPDIAG_ICMP_NOT_ICMP otherwise (another level or type, too short, a
+ * local error).  *error (may be NULL) gets ee_errno whenever the structure
+ * was read, also for local errors, else 0.  Every byte read is inside len.
+ */
+sipdiag_icmp_status_t sipdiag_icmp_decode_errqueue(int level, int type,
+                                                   const void *data, size_t len,
+                                                   sipdiag_icmp_info_t *info,
+                                                   int *error);
+
 /* The class of an ICMP (family AF_INET) or ICMPv6 (AF_INET6) type and code,
  * SIPDIAG_ICMP_CLASS_NONE for non-errors.  Also usable with IP_RECVERR's
  * ee_type / ee_code. */

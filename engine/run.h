@@ -9,8 +9,10 @@
  *   targets.c   RFC 3263: where the first hop lives, and the local
  *               transport that reaches it;
  *   register.c  REGISTER requests and what their answers mean;
- *   evidence.c  what the network says besides SIP: pings, ICMP errors,
- *               the TCP/TLS transport check, the packet capture.
+ *   evidence.c  what the network says besides SIP: pings, ICMP errors
+ *               (our own UDP check's error queue), the TCP/TLS transport
+ *               check; and the packet capture, which is evidence only and
+ *               never decides a verdict.
  *
  * Every decision (what an answer, an ICMP error or silence means) is a pure
  * function of verdict.h, unit-tested on its own.
@@ -24,6 +26,7 @@
 #include "capture.h"
 #include "pinger.h"
 #include "transport_check.h"
+#include "udp_check.h"
 #include "icmp_error.h"
 
 #include <sys/socket.h>
@@ -62,11 +65,15 @@ struct run_target {
   int protocol;             /* TPPROTO_UDP, _TCP, _TLS                  */
   su_sockaddr_t address;
   socklen_t address_len;
-  bool checked;             /* the transport check ran (TCP/TLS)        */
-  unsigned transport_code;  /* what the check found (20-23, 30, 31), 0  */
-  bool check_done;          /* the check has ended                      */
+  bool checked;             /* our own check of it ran: the TCP/TLS
+                               transport check, or the UDP path check   */
+  unsigned transport_code;  /* what the TCP/TLS check found (20-23, 30, 31) */
+  /* The ICMP error our own UDP check's socket read from its error queue
+   * (never the capture: pcap is evidence only), and its text. */
+  sipdiag_icmp_class_t icmp_class;
+  char icmp_text[SIPDIAG_ICMP_TEXT_MAX];
+  bool check_done;          /* the TCP/TLS check has ended              */
   bool tls_verified;        /* it verified the certificate (chain, name) */
-  sipdiag_icmp_class_t icmp_class; /* the last ICMP error about it       */
   int socket_error;         /* errno our REGISTER to it met (sofia's)    */
 };
 
@@ -142,6 +149,8 @@ struct sipdiag_run {
   bool register_held;
   bool end_held;
   unsigned tcheck_hop;        /* the target it tests                      */
+  sipdiag_udp_check_t *ucheck; /* our own UDP path check (ICMP type/code) */
+  unsigned ucheck_hop;        /* the target it tests                      */
   sipdiag_pinger_t *pinger;
   bool pings_started, pings_done, ping_unavailable;
   unsigned ping_hop;          /* the target the pings are about           */
@@ -195,7 +204,8 @@ void evidence_start_pings(sipdiag_run_t *run);
 void evidence_check_transport(sipdiag_run_t *run);
 /* sofia ended a REGISTER itself (timeout, transport error): keeps the
  * socket error our request met, and ends the run when it names a cause
- * and every target was tried. */
+ * and every target was tried.  Also true (no new attempt) when the cause
+ * waits for our own UDP check's ICMP type and code, which end the run. */
 bool evidence_local_failure(sipdiag_run_t *run, nta_outgoing_t *orq);
 /* The patent's verdict on silence, once the evidence is in; does nothing
  * while pings are outstanding. */

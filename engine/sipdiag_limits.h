@@ -190,6 +190,20 @@
  * and the pings rarely overlap it).  12 is the bound, not the usual. */
 #define SIPDIAG_FDS_PER_DIAGNOSIS          12
 
+/* The UDP path check (udp_check.h): keep-alives ("\r\n\r\n") it sends at
+ * most, and the interval between them.  One: routers rate-limit ICMP
+ * errors per destination (RFC 1812 4.3.2.8; Linux charges a forwarding
+ * error twice, ip_error and icmp_send), so every extra packet of ours can
+ * cost the REGISTER its own error.  A host-unreachable error needs no
+ * resend: the router queues the packet while its ARP/ND runs (3 s). */
+#define SIPDIAG_UDP_CHECK_SENDS         1
+#define SIPDIAG_UDP_CHECK_INTERVAL_MS   1000
+/* Once sofia's socket met an ICMP error about a later packet of ours, how
+ * long the check may still wait for its own (which left first). */
+#define SIPDIAG_UDP_CHECK_GRACE_MS      250
+/* Error-queue entries and stray datagrams read per wakeup. */
+#define SIPDIAG_UDP_CHECK_READS_MAX     8
+
 /* Steps kept per diagnosis; the oldest are dropped (and counted) first. */
 #define SIPDIAG_MAX_STEPS                  64
 

@@ -333,12 +333,46 @@ static sipdiag_tc_result_t classify_errno(int error)
   }
 }
 
+/* The ICMP error a failed connect() met, from the socket's error queue;
+ * fills o->icmp_class and info->text ("" when the queue holds none). */
+static void read_icmp_error(tc_t *tc, sipdiag_icmp_info_t *info)
+{
+  memset(info, 0, sizeof *info);
+  for (unsigned i = 0; tc->fd >= 0 && i < SIPDIAG_UDP_CHECK_READS_MAX; i++) {
+    char data[1];
+    union {
+      char buf[512];
+      struct cmsghdr align;
+    } control;
+    struct iovec iov = { data, sizeof data };
+    struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1,
+      .msg_control = control.buf, .msg_controllen = sizeof control.buf,
+    };
+    if (recvmsg(tc->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+      return;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      size_t len = c->cmsg_len > CMSG_LEN(0) ? c->cmsg_len - CMSG_LEN(0) : 0;
+      if (sipdiag_icmp_decode_errqueue(c->cmsg_level, c->cmsg_type, CMSG_DATA(c), len,
+                                       info, NULL) == SIPDIAG_ICMP_ERROR_OURS) {
+        tc->out.icmp_class = info->klass;
+        snprintf(tc->out.icmp_text, sizeof tc->out.icmp_text, "%s", info->text);
+        return;
+      }
+    }
+  }
+  memset(info, 0, sizeof *info);
+}
+
 /* Describes a failure of the TCP stage with an errno value. */
 static void describe_tcp_failure(tc_t *tc, int error)
 {
   sipdiag_transport_outcome_t *o = &tc->out;
+  sipdiag_icmp_info_t icmp;
   o->result = classify_errno(error);
   o->error = error;
+  if (o->result == SIPDIAG_TC_UNREACHABLE)
+    read_icmp_error(tc, &icmp);
   switch (o->result) {
   case SIPDIAG_TC_REFUSED:
     snprintf(o->text, sizeof o->text, "TCP connection to %s refused", o->server);
@@ -348,7 +382,10 @@ static void describe_tcp_failure(tc_t *tc, int error)
              "TCP connection to %s timed out (no answer to SYN)", o->server);
     break;
   case SIPDIAG_TC_UNREACHABLE:
-    if (error == EACCES || error == EPERM)
+    if (o->icmp_class != SIPDIAG_ICMP_CLASS_NONE)
+      snprintf(o->text, sizeof o->text, "TCP connection to %s failed: %s",
+               o->server, icmp.text);
+    else if (error == EACCES || error == EPERM)
       snprintf(o->text, sizeof o->text,
                "TCP connection to %s not permitted: %s (a local firewall rule?)",
                o->server, strerror(error));
@@ -1053,6 +1090,12 @@ sipdiag_transport_check_start(su_root_t *root,
     defer(tc);
     return tc;
   }
+  /* ICMP errors about the SYN are queued for us (Linux does so for
+   * SYN_SENT): they name what connect()'s errno merges.  Best effort. */
+  int on = 1;
+  if (server->sa_family == AF_INET6)
+    (void)setsockopt(tc->fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+  (void)setsockopt(tc->fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);   /* IPv4 and v4-mapped */
   tc->stage = o->stage = SIPDIAG_TC_STAGE_TCP;
   if (connect(tc->fd, (struct sockaddr *)&tc->server, tc->server_len) < 0 &&
       errno != EINPROGRESS) {

@@ -36,6 +36,7 @@
 #include <sys/socket.h>
 
 #include "sipdiag_limits.h"   /* SIPDIAG_TC_*: timeouts and text sizes */
+#include "icmp_error.h"
 
 /* ---- the outcome -------------------------------------------------------- */
 
@@ -79,6 +80,11 @@ typedef struct sipdiag_transport_outcome {
   sipdiag_tc_stage_t stage;
   bool tls;                      /* a TLS check was asked for              */
   int error;                     /* errno value, 0 when none               */
+  /* UNREACHABLE: the ICMP error behind it, read from the socket's own error
+   * queue (IP_RECVERR, no privilege), which errno values merge (IPv4 admin
+   * prohibited reads EHOSTUNREACH); NONE when the kernel queued none. */
+  sipdiag_icmp_class_t icmp_class;
+  char icmp_text[SIPDIAG_ICMP_TEXT_MAX];    /* "ICMP ... from 192.0.2.1"  */
   unsigned elapsed_ms;           /* from start() to the outcome            */
   unsigned connect_ms;           /* TCP connect time; 0 if not connected   */
   char server[SIPDIAG_TC_ENDPOINT_MAX];     /* "127.0.0.1:5061"           */

@@ -92,7 +92,9 @@ unsigned sipdiag_evidence_code(const sipdiag_evidence_t *e)
   if (e->transport_code)
     return e->transport_code;
   unsigned code = sipdiag_icmp_code(e->icmp_class);
-  return code ? code : sipdiag_errno_code(e->socket_error);
+  if (code || e->icmp_check_pending)
+    return code;
+  return sipdiag_errno_code(e->socket_error);
 }
 
 unsigned sipdiag_silence_code(unsigned pings_received)
@@ -106,7 +108,7 @@ unsigned sipdiag_silence_verdict(const sipdiag_evidence_t *e)
   unsigned code = sipdiag_evidence_code(e);
   if (code)      /* a named cause: no need to wait for the pings */
     return code;
-  if (!e->pings_done)
+  if (!e->pings_done || e->icmp_check_pending)
     return 0;
   if (e->pings_received > 0)
     return SIPDIAG_CODE_SERVER_NO_RESPONSE;
@@ -122,6 +124,9 @@ unsigned sipdiag_timer_verdict(int last_network_status, const sipdiag_evidence_t
 {
   if (last_network_status >= 200)
     return (unsigned)last_network_status;
+  sipdiag_evidence_t now = *e;   /* time is up: judge what is in */
+  now.icmp_check_pending = false;
+  e = &now;
   unsigned code = sipdiag_silence_verdict(e);
   if (!code && e->pings_received > 0)   /* an echo reply came: measured */
     code = SIPDIAG_CODE_SERVER_NO_RESPONSE;

@@ -69,8 +69,15 @@ sipdiag_decision_t sipdiag_judge(sipdiag_tally_t *tally,
 typedef struct sipdiag_evidence {
   /* Our own TCP/TLS check of the target named a cause (20-23, 30, 31). */
   unsigned transport_code;
-  /* The last ICMP error about our packets to the target. */
+  /* The ICMP error our own UDP check's socket read (IP_RECVERR): no
+   * privilege and no capture needed.  Never from the packet capture. */
   sipdiag_icmp_class_t icmp_class;
+  /* Our own check of the target (the UDP check, or the TCP/TLS transport
+   * check, which reads its socket's error queue too) still runs: an errno
+   * alone does not tell every ICMP code apart (IPv4 3/13 "administratively
+   * prohibited" reads EHOSTUNREACH), so a socket error waits for it.  The
+   * timer's verdict does not wait. */
+  bool icmp_check_pending;
   /* The socket error our own REGISTER met (sofia's transport), 0 none. */
   int socket_error;
   bool pings_done;       /* every echo request answered or waited for     */
@@ -88,16 +95,17 @@ unsigned sipdiag_icmp_code(sipdiag_icmp_class_t klass);
 unsigned sipdiag_errno_code(int error);
 
 /* The cause the evidence names, whatever the pings say: the transport
- * check first, then an ICMP error, then our REGISTER's socket error; 0 none. */
+ * check first, then an ICMP error, then our REGISTER's socket error (not
+ * while the ICMP check is pending); 0 none. */
 unsigned sipdiag_evidence_code(const sipdiag_evidence_t *e);
 
 /* The patent's verdict on pings alone: 2 no echo reply, 3 replies. */
 unsigned sipdiag_silence_code(unsigned pings_received);
 
-/* The verdict once the attempts met only silence; 0 while pings are still
- * outstanding (wait for them).  No echo sent at all is code 4 when a
- * privilege was missing (or the reason is unknown), 99 when the terminal
- * ran out of descriptors or memory. */
+/* The verdict once the attempts met only silence; 0 while pings or the
+ * ICMP check are still outstanding (wait for them).  No echo sent at all is
+ * code 4 when a privilege was missing (or the reason is unknown), 99 when
+ * the terminal ran out of descriptors or memory. */
 unsigned sipdiag_silence_verdict(const sipdiag_evidence_t *e);
 
 /* The verdict when the self-diagnosis timer fires first: the last final

@@ -63,7 +63,7 @@ static void usage(FILE *out)
 "  --capture-dir DIR      write this run's packets to a pcap file in DIR\n"
 "                         (default $XDG_CACHE_HOME/sipdiag or ~/.cache/sipdiag;\n"
 "                         the newest %d files per account are kept)\n"
-"  --no-capture           no packet capture (and no ICMP error findings)\n"
+"  --no-capture           no packet capture (ICMP findings come from our sockets)\n"
 "Output:\n"
 "  --json                 print one JSON object instead of text\n"
 "  --list-faults          print the fault classes and exit\n"

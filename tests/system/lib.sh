@@ -374,22 +374,28 @@ terminal_register() {
 
 # ---------------------------------------------------------------- probe
 
-# run_probe [--netns NS] [--env VAR=VALUE]... -- PROBE-ARGS...
+# run_probe [--netns NS] [--env VAR=VALUE]... [--unprivileged] -- PROBE-ARGS...
 #   Runs the probe with --json (added here), bounded by a timeout.
+#   --unprivileged: as UNPRIV_USER with no capability at all (setpriv: no
+#   CAP_NET_RAW, so no capture and no raw socket), like any user would.
 #   Sets PROBE_RC and PROBE_OUT (JSON), PROBE_ERR (stderr), PROBE_WALL_MS.
 run_probe() {
-	local ns="" envs=()
+	local ns="" envs=() unpriv=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--netns) ns=$2; shift 2 ;;
 		--env) envs+=("$2"); shift 2 ;;
+		--unprivileged)
+			unpriv=(setpriv "--reuid=$UNPRIV_USER" "--regid=$UNPRIV_GROUP" --clear-groups
+				--inh-caps=-all --bounding-set=-all --no-new-privs --)
+			shift ;;
 		--) shift; break ;;
 		*) break ;;
 		esac
 	done
 	PROBE_OUT=$TEST_TMP/probe.json
 	PROBE_ERR=$TEST_TMP/probe.err
-	local cmd=(env ${envs[@]+"${envs[@]}"} "$SIPDIAG_PROBE" --json "$@")
+	local cmd=(${unpriv[@]+"${unpriv[@]}"} env ${envs[@]+"${envs[@]}"} "$SIPDIAG_PROBE" --json "$@")
 	[ -n "$ns" ] && cmd=(ip netns exec "$ns" "${cmd[@]}")
 	PROBE_CMD="${cmd[*]}"
 	log "running: $PROBE_CMD"
@@ -687,6 +693,83 @@ server_registers_asking() {
 	server_register_lines "$1" |
 		grep -E "( expires=$2 |;expires=$2([^0-9]|\$))" |
 		sed -n 's/.* cseq=\([0-9]*\) .*/\1/p' | sort -un | wc -l
+}
+
+# ---------------------------------------------------------------- privilege
+
+UNPRIV_USER=nobody
+UNPRIV_GROUP=nogroup
+
+# need_unprivileged_user: setpriv and the user exist, and the probe binary
+# is reachable by that user.
+need_unprivileged_user() {
+	need_cmd setpriv
+	id -u "$UNPRIV_USER" >/dev/null 2>&1 || skip "no user $UNPRIV_USER"
+	getent group "$UNPRIV_GROUP" >/dev/null 2>&1 || skip "no group $UNPRIV_GROUP"
+	setpriv "--reuid=$UNPRIV_USER" "--regid=$UNPRIV_GROUP" --clear-groups \
+		--inh-caps=-all --bounding-set=-all -- test -x "$SIPDIAG_PROBE" ||
+		skip "$UNPRIV_USER cannot run $SIPDIAG_PROBE (a directory on its path is closed)"
+	chmod 0711 "$TEST_TMP"   # traversable, not listable
+}
+
+# unprivileged_password_file NAME SECRET: like password_file, owned by
+# UNPRIV_USER (mode 600), for an unprivileged probe.
+unprivileged_password_file() {
+	local f
+	f=$(password_file "unpriv-$1" "$2")
+	chown "$UNPRIV_USER:$UNPRIV_GROUP" "$f"
+	echo "$f"
+}
+
+# verdict_without_packet_evidence NS CODE FAULT PROBE-ARGS...: the verdict
+# must come from the probe's own sockets, never from its packet capture.
+# Runs the probe in NS three times - as root with a capture (pcap, ICMP
+# decoding), as root with --no-capture, and unprivileged (no CAP_NET_RAW:
+# the capture cannot open) - and asserts CODE and FAULT each time, and that
+# the ICMP error the probe names is the same.  PROBE-ARGS must not hold
+# --password-file; the user is alice.  Leaves PROBE_OUT of the last run and
+# each run's JSON in $TEST_TMP/probe-{capture,no-capture,unprivileged}.json.
+# VERDICT_RUN_PAUSE=S: sleep S seconds between the runs (a router's ICMP
+# rate limit refills: Linux allows a burst of 5 errors, then 1 a second).
+verdict_without_packet_evidence() {
+	local ns=$1 code=$2 fault=$3 mode icmp first_icmp=""
+	shift 3
+	local pw upw
+	pw=$(password_file alice "$ALICE_PASSWORD")
+	upw=$(unprivileged_password_file alice "$ALICE_PASSWORD")
+	for mode in capture no-capture unprivileged; do
+		[ "$mode" = capture ] || sleep "${VERDICT_RUN_PAUSE:-0}"
+		case $mode in
+		capture)
+			run_probe --netns "$ns" -- "$@" --capture-dir "$TEST_TMP/captures" \
+				--password-file "$pw" ;;
+		no-capture)
+			run_probe --netns "$ns" -- "$@" --no-capture --password-file "$pw" ;;
+		unprivileged)
+			run_probe --netns "$ns" --unprivileged -- "$@" --password-file "$upw" ;;
+		esac
+		cp "$PROBE_OUT" "$TEST_TMP/probe-$mode.json"
+		assert_result_shape
+		assert_json '.code' "$code" "$mode: code"
+		assert_json '.fault' "$fault" "$mode: fault"
+		case $mode in
+		capture)
+			assert_jq '.capture.note == null or (.capture.note | test("unavailable|disabled|no capture") | not)' \
+				"capture: the capture ran ($(jq -r .capture.note "$PROBE_OUT"))" ;;
+		no-capture)
+			assert_json '.capture.note' "capture disabled" "no-capture: note" ;;
+		unprivileged)
+			assert_jq '.capture.note | test("unavailable")' \
+				"unprivileged: the capture could not open ($(jq -r .capture.note "$PROBE_OUT"))" ;;
+		esac
+		icmp=$(jq -r '.icmp_error // ""' "$PROBE_OUT")
+		log "$mode: code $(jq -r .code "$PROBE_OUT") icmp_error '$icmp' attempts $(jq -r .attempts "$PROBE_OUT")"
+		if [ "$mode" = capture ]; then
+			first_icmp=$icmp
+		elif [ "$icmp" != "$first_icmp" ]; then
+			fail "$mode: icmp_error '$icmp' differs from the capture run's '$first_icmp'"
+		fi
+	done
 }
 
 # assert_ge ACTUAL MIN MESSAGE

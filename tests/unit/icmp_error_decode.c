@@ -10,8 +10,10 @@
 #include "icmp_error.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pcap/dlt.h>
+#include <linux/errqueue.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -639,6 +641,136 @@ static void test_fuzz(void)
   CHECK(decoded > 0, "fuzz decoded nothing");
 }
 
+/* ---- the socket error queue (IP_RECVERR / IPV6_RECVERR) ----------------- */
+
+/* A control message's data as the kernel writes it: the extended error,
+ * then the offender's address. */
+static size_t errqueue_data(uint8_t *out, uint8_t origin, uint8_t type, uint8_t code,
+                            uint32_t errnum, uint32_t info, int offender_family,
+                            const char *offender)
+{
+  struct sock_extended_err ee;
+  memset(&ee, 0, sizeof ee);
+  ee.ee_errno = errnum;
+  ee.ee_origin = origin;
+  ee.ee_type = type;
+  ee.ee_code = code;
+  ee.ee_info = info;
+  memcpy(out, &ee, sizeof ee);
+  size_t n = sizeof ee;
+  if (offender_family == AF_INET) {
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+    inet_pton(AF_INET, offender, &sin.sin_addr);
+    memcpy(out + n, &sin, sizeof sin);
+    n += sizeof sin;
+  } else if (offender_family == AF_INET6) {
+    struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+    inet_pton(AF_INET6, offender, &sin6.sin6_addr);
+    memcpy(out + n, &sin6, sizeof sin6);
+    n += sizeof sin6;
+  } else {
+    struct sockaddr_in none = { .sin_family = AF_UNSPEC };
+    memcpy(out + n, &none, sizeof none);
+    n += sizeof none;
+  }
+  return n;
+}
+
+/* Decodes data from a buffer of exactly its size (for the sanitizer). */
+static sipdiag_icmp_status_t decode_errq_exact(int level, int type, const uint8_t *data, size_t n,
+                                          sipdiag_icmp_info_t *info, int *error)
+{
+  uint8_t *copy = malloc(n ? n : 1);
+  memcpy(copy, data, n);
+  sipdiag_icmp_status_t st = sipdiag_icmp_decode_errqueue(level, type, copy, n, info, error);
+  free(copy);
+  return st;
+}
+
+static void test_errqueue(void)
+{
+  uint8_t d[128];
+  sipdiag_icmp_info_t info;
+  int error;
+  static const struct {
+    int v6;
+    uint8_t type, code;
+    int errnum;
+    sipdiag_icmp_class_t klass;
+    const char *text;
+  } cases[] = {
+    { 0, 3, 3, ECONNREFUSED, SIPDIAG_ICMP_CLASS_PORT_UNREACHABLE,
+      "ICMP port unreachable from 198.51.100.1" },
+    { 0, 3, 0, ENETUNREACH, SIPDIAG_ICMP_CLASS_NET_UNREACHABLE,
+      "ICMP network unreachable from 198.51.100.1" },
+    { 0, 3, 1, EHOSTUNREACH, SIPDIAG_ICMP_CLASS_HOST_UNREACHABLE,
+      "ICMP host unreachable from 198.51.100.1" },
+    /* the errno merges these with host/net unreachable; the code does not */
+    { 0, 3, 13, EHOSTUNREACH, SIPDIAG_ICMP_CLASS_ADMIN_PROHIBITED,
+      "ICMP administratively prohibited from 198.51.100.1" },
+    { 0, 3, 10, EHOSTUNREACH, SIPDIAG_ICMP_CLASS_ADMIN_PROHIBITED, NULL },
+    { 0, 3, 9, ENETUNREACH, SIPDIAG_ICMP_CLASS_ADMIN_PROHIBITED, NULL },
+    { 0, 11, 0, EHOSTUNREACH, SIPDIAG_ICMP_CLASS_TTL_EXCEEDED, NULL },
+    { 1, 1, 4, ECONNREFUSED, SIPDIAG_ICMP_CLASS_PORT_UNREACHABLE,
+      "ICMPv6 port unreachable from 2001:db8:ff::1" },
+    { 1, 1, 0, ENETUNREACH, SIPDIAG_ICMP_CLASS_NET_UNREACHABLE, NULL },
+    { 1, 1, 3, EHOSTUNREACH, SIPDIAG_ICMP_CLASS_HOST_UNREACHABLE, NULL },
+    { 1, 1, 1, EACCES, SIPDIAG_ICMP_CLASS_ADMIN_PROHIBITED, NULL },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int v6 = cases[i].v6;
+    size_t n = errqueue_data(d, v6 ? SO_EE_ORIGIN_ICMP6 : SO_EE_ORIGIN_ICMP, cases[i].type,
+                             cases[i].code, (uint32_t)cases[i].errnum, 0,
+                             v6 ? AF_INET6 : AF_INET, v6 ? ROUTER6 : ROUTER4);
+    int level = v6 ? IPPROTO_IPV6 : IPPROTO_IP, type = v6 ? IPV6_RECVERR : IP_RECVERR;
+    CHECK(decode_errq_exact(level, type, d, n, &info, &error) == SIPDIAG_ICMP_ERROR_OURS, "case %zu", i);
+    CHECK(info.klass == cases[i].klass, "case %zu: class %d", i, info.klass);
+    CHECK(info.type == cases[i].type && info.code == cases[i].code, "case %zu", i);
+    CHECK(info.family == (v6 ? AF_INET6 : AF_INET), "case %zu", i);
+    CHECK(error == cases[i].errnum, "case %zu: errno %d", i, error);
+    CHECK(strcmp(info.reporter, v6 ? ROUTER6 : ROUTER4) == 0, "case %zu: %s", i, info.reporter);
+    if (cases[i].text)
+      CHECK(strcmp(info.text, cases[i].text) == 0, "case %zu: %s", i, info.text);
+    /* every prefix: never a read past it; the offender needs all of it */
+    for (size_t k = 0; k < n; k++) {
+      sipdiag_icmp_status_t st = decode_errq_exact(level, type, d, k, &info, &error);
+      if (k < sizeof(struct sock_extended_err))
+        CHECK(st == SIPDIAG_ICMP_NOT_ICMP && error == 0, "case %zu prefix %zu", i, k);
+      else
+        CHECK(st == SIPDIAG_ICMP_ERROR_OURS && info.reporter[0] == '\0',
+              "case %zu prefix %zu: %s", i, k, info.reporter);
+    }
+  }
+
+  /* an IPv4-mapped offender (a dual-stack socket) reads as IPv4 */
+  size_t n = errqueue_data(d, SO_EE_ORIGIN_ICMP, 3, 3, ECONNREFUSED, 0, AF_INET6,
+                           "::ffff:192.0.2.10");
+  CHECK(decode_errq_exact(IPPROTO_IP, IP_RECVERR, d, n, &info, &error) == SIPDIAG_ICMP_ERROR_OURS, "mapped");
+  CHECK(strcmp(info.reporter, SERVER4) == 0, "mapped offender: %s", info.reporter);
+  /* no offender known */
+  n = errqueue_data(d, SO_EE_ORIGIN_ICMP, 3, 1, EHOSTUNREACH, 0, AF_UNSPEC, NULL);
+  CHECK(decode_errq_exact(IPPROTO_IP, IP_RECVERR, d, n, &info, &error) == SIPDIAG_ICMP_ERROR_OURS, "anon");
+  CHECK(info.reporter[0] == '\0' && strcmp(info.text, "ICMP host unreachable") == 0, "%s", info.text);
+  /* fragmentation needed carries the MTU in ee_info */
+  n = errqueue_data(d, SO_EE_ORIGIN_ICMP, 3, 4, EMSGSIZE, 1400, AF_INET, ROUTER4);
+  decode_errq_exact(IPPROTO_IP, IP_RECVERR, d, n, &info, &error);
+  CHECK(info.klass == SIPDIAG_ICMP_CLASS_FRAG_NEEDED && info.mtu == 1400, "mtu %u", (unsigned)info.mtu);
+  /* a local error: no ICMP, but the errno is given */
+  n = errqueue_data(d, SO_EE_ORIGIN_LOCAL, 0, 0, EMSGSIZE, 0, AF_UNSPEC, NULL);
+  CHECK(decode_errq_exact(IPPROTO_IP, IP_RECVERR, d, n, &info, &error) == SIPDIAG_ICMP_NOT_ICMP &&
+        error == EMSGSIZE, "local error");
+  /* an ICMP origin that is no error (an echo reply) */
+  n = errqueue_data(d, SO_EE_ORIGIN_ICMP, 0, 0, 0, 0, AF_INET, ROUTER4);
+  CHECK(decode_errq_exact(IPPROTO_IP, IP_RECVERR, d, n, &info, &error) == SIPDIAG_ICMP_OTHER_MESSAGE,
+        "not an error");
+  /* another control message */
+  n = errqueue_data(d, SO_EE_ORIGIN_ICMP, 3, 3, ECONNREFUSED, 0, AF_INET, ROUTER4);
+  CHECK(decode_errq_exact(SOL_SOCKET, IP_RECVERR, d, n, &info, &error) == SIPDIAG_ICMP_NOT_ICMP, "level");
+  CHECK(decode_errq_exact(IPPROTO_IP, IP_PKTINFO, d, n, &info, &error) == SIPDIAG_ICMP_NOT_ICMP, "type");
+  CHECK(sipdiag_icmp_decode_errqueue(IPPROTO_IP, IP_RECVERR, NULL, 0, &info, NULL) ==
+        SIPDIAG_ICMP_NOT_ICMP, "NULL");
+}
+
 int main(void)
 {
   test_every_linktype();
@@ -647,5 +779,6 @@ int main(void)
   test_variants();
   test_raw_socket();
   test_fuzz();
+  test_errqueue();
   return check_summary("icmp_error_decode");
 }

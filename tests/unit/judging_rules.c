@@ -223,6 +223,30 @@ static void evidence_names_the_cause(void)
   CHECK(sipdiag_errno_code(0) == 0 && sipdiag_errno_code(ETIMEDOUT) == 0, "no cause");
 }
 
+/* The ICMP type and code from our own check decide; an errno waits for
+ * them, since IPv4 admin prohibited (3/13) reads EHOSTUNREACH. */
+static void errno_waits_for_the_icmp_check(void)
+{
+  sipdiag_evidence_t e = { .socket_error = EHOSTUNREACH, .icmp_check_pending = true };
+  CHECK(sipdiag_evidence_code(&e) == 0, "EHOSTUNREACH while the check runs: wait");
+  CHECK(sipdiag_silence_verdict(&e) == 0, "no silence verdict either");
+  e.pings_done = true;
+  e.pings_sent = 3;
+  CHECK(sipdiag_silence_verdict(&e) == 0, "pings over, check pending: still wait");
+  e.icmp_class = SIPDIAG_ICMP_CLASS_ADMIN_PROHIBITED;
+  CHECK(sipdiag_evidence_code(&e) == 23, "the check's class beats the errno");
+  e = (sipdiag_evidence_t){ .socket_error = EHOSTUNREACH, .icmp_check_pending = true };
+  CHECK(sipdiag_timer_verdict(0, &e) == 22, "the timer does not wait: the errno");
+  e.icmp_check_pending = false;
+  CHECK(sipdiag_evidence_code(&e) == 22, "check over without ICMP: the errno");
+  e = (sipdiag_evidence_t){ .icmp_class = SIPDIAG_ICMP_CLASS_PORT_UNREACHABLE,
+                            .socket_error = ECONNREFUSED };
+  CHECK(sipdiag_evidence_code(&e) == 20, "port unreachable");
+  e = (sipdiag_evidence_t){ .icmp_class = SIPDIAG_ICMP_CLASS_FRAG_NEEDED,
+                            .socket_error = EHOSTUNREACH };
+  CHECK(sipdiag_evidence_code(&e) == 22, "a class naming nothing leaves the errno");
+}
+
 static void fault_names_are_the_mib_contract(void)
 {
   static const char *const names[] = {
@@ -279,6 +303,7 @@ int main(void)
   patent_codes_map_to_their_classes();
   timer_keeps_the_last_server_answer();
   evidence_names_the_cause();
+  errno_waits_for_the_icmp_check();
   fault_names_are_the_mib_contract();
   rejected_certificate_is_the_verdict();
   return check_summary("judging_rules");

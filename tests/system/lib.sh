@@ -605,6 +605,53 @@ check_final_response() {
 CLIENT_ADDR=198.51.100.1
 SERVER_ADDR=198.51.100.2
 
+# netns_router_setup [--lan]: a client namespace NS_C ($CLIENT_ADDR/24)
+# whose default route is a forwarding router namespace NS_R ($ROUTER_ADDR);
+# the router knows no route to 192.0.2.0/24 (TEST-NET-1, where REGISTRAR
+# is).  With --lan the router has that network on a second link, to a
+# namespace NS_L holding $LAN_OTHER_ADDR (not the registrar: it is absent).
+# Dies unless the far end (the router, or the LAN host) answers ping.
+ROUTER_ADDR=198.51.100.254
+LAN_ROUTER_ADDR=192.0.2.1
+LAN_OTHER_ADDR=192.0.2.3
+REGISTRAR=192.0.2.2
+netns_router_setup() {
+	local lan=0 ns
+	[ "${1:-}" = --lan ] && lan=1
+	NS_C=sipdiag-c-$$
+	NS_R=sipdiag-r-$$
+	NS_L=sipdiag-l-$$
+	for ns in "$NS_C" "$NS_R" $([ $lan = 1 ] && echo "$NS_L"); do
+		ip netns add "$ns" || hard_error "cannot create netns $ns"
+		on_cleanup "netns_remove '$ns'"
+		ip -n "$ns" link set lo up
+	done
+	ip link add "sdc$$" netns "$NS_C" type veth peer name "sdr$$" netns "$NS_R" ||
+		hard_error "cannot create veth pair"
+	ip -n "$NS_C" addr add "$CLIENT_ADDR/24" dev "sdc$$"
+	ip -n "$NS_R" addr add "$ROUTER_ADDR/24" dev "sdr$$"
+	ip -n "$NS_C" link set "sdc$$" up
+	ip -n "$NS_R" link set "sdr$$" up
+	ip -n "$NS_C" route add default via "$ROUTER_ADDR"
+	if [ $lan = 1 ]; then
+		ip link add "sdl$$" netns "$NS_R" type veth peer name "sdx$$" netns "$NS_L" ||
+			hard_error "cannot create veth pair"
+		ip -n "$NS_R" addr add "$LAN_ROUTER_ADDR/24" dev "sdl$$"
+		ip -n "$NS_L" addr add "$LAN_OTHER_ADDR/24" dev "sdx$$"
+		ip -n "$NS_R" link set "sdl$$" up
+		ip -n "$NS_L" link set "sdx$$" up
+		ip -n "$NS_L" route add default via "$LAN_ROUTER_ADDR"
+	fi
+	ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1 || hard_error "cannot enable forwarding"
+	if [ $lan = 1 ]; then
+		ip netns exec "$NS_C" ping -c 1 -W 2 "$LAN_OTHER_ADDR" >/dev/null 2>&1 ||
+			die "precondition: the LAN behind the router does not answer ping"
+	else
+		ip netns exec "$NS_C" ping -c 1 -W 2 "$ROUTER_ADDR" >/dev/null 2>&1 ||
+			die "precondition: the router does not answer ping"
+	fi
+}
+
 # netns_setup [--no-client-route]: two namespaces, client (NS_C) and server
 # (NS_S), joined by a veth pair (VETH_C in NS_C, VETH_S in NS_S), both /24 in
 # 198.51.100.0/24 unless --no-client-route: then the client's address is a

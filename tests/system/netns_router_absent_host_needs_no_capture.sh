@@ -13,35 +13,7 @@ need_root_netns
 setup
 need_unprivileged_user
 
-NS_C=sipdiag-c-$$
-NS_R=sipdiag-r-$$
-NS_L=sipdiag-l-$$     # the server's LAN, where the server is absent
-ROUTER_ADDR=198.51.100.254
-LAN_ROUTER_ADDR=192.0.2.1
-LAN_OTHER_ADDR=192.0.2.3
-REGISTRAR=192.0.2.2
-for ns in "$NS_C" "$NS_R" "$NS_L"; do
-	ip netns add "$ns" || hard_error "cannot create netns $ns"
-	on_cleanup "netns_remove '$ns'"
-	ip -n "$ns" link set lo up
-done
-ip link add "sdc$$" netns "$NS_C" type veth peer name "sdr$$" netns "$NS_R" ||
-	hard_error "cannot create veth pair"
-ip link add "sdl$$" netns "$NS_R" type veth peer name "sdx$$" netns "$NS_L" ||
-	hard_error "cannot create veth pair"
-ip -n "$NS_C" addr add "$CLIENT_ADDR/24" dev "sdc$$"
-ip -n "$NS_R" addr add "$ROUTER_ADDR/24" dev "sdr$$"
-ip -n "$NS_R" addr add "$LAN_ROUTER_ADDR/24" dev "sdl$$"
-ip -n "$NS_L" addr add "$LAN_OTHER_ADDR/24" dev "sdx$$"
-for dev in "$NS_C sdc$$" "$NS_R sdr$$" "$NS_R sdl$$" "$NS_L sdx$$"; do
-	set -- $dev
-	ip -n "$1" link set "$2" up
-done
-ip -n "$NS_C" route add default via "$ROUTER_ADDR"
-ip -n "$NS_L" route add default via "$LAN_ROUTER_ADDR"
-ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1 || hard_error "cannot enable forwarding"
-ip netns exec "$NS_C" ping -c 1 -W 2 "$LAN_OTHER_ADDR" >/dev/null 2>&1 ||
-	die "precondition: the LAN behind the router does not answer ping"
+netns_router_setup --lan
 
 VERDICT_RUN_PAUSE=6 verdict_without_packet_evidence "$NS_C" 22 networkUnreachable \
 	--registrar "sip:$REGISTRAR:5060" --aor "sip:alice@$REGISTRAR" --transport udp \

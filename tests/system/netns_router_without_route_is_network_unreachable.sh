@@ -14,25 +14,7 @@ need_root_netns
 setup --no-probe
 find_probe
 
-NS_C=sipdiag-c-$$
-NS_R=sipdiag-r-$$
-ROUTER_ADDR=198.51.100.254
-REGISTRAR=192.0.2.2   # TEST-NET-1: the router knows no route there
-for ns in "$NS_C" "$NS_R"; do
-	ip netns add "$ns" || hard_error "cannot create netns $ns"
-	on_cleanup "netns_remove '$ns'"
-	ip -n "$ns" link set lo up
-done
-ip link add "sdc$$" netns "$NS_C" type veth peer name "sdr$$" netns "$NS_R" ||
-	hard_error "cannot create veth pair"
-ip -n "$NS_C" addr add "$CLIENT_ADDR/24" dev "sdc$$"
-ip -n "$NS_R" addr add "$ROUTER_ADDR/24" dev "sdr$$"
-ip -n "$NS_C" link set "sdc$$" up
-ip -n "$NS_R" link set "sdr$$" up
-ip -n "$NS_C" route add default via "$ROUTER_ADDR"
-ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1 || hard_error "cannot enable forwarding"
-ip netns exec "$NS_C" ping -c 1 -W 2 "$ROUTER_ADDR" >/dev/null 2>&1 ||
-	die "precondition: the router does not answer ping"
+netns_router_setup
 
 run_probe --netns "$NS_C" -- --registrar "sip:$REGISTRAR:5060" --aor "sip:alice@$REGISTRAR" \
 	--transport udp --attempt-timeout 9 --capture-dir "$TEST_TMP/captures" \

@@ -1041,6 +1041,7 @@ sipdiag_transport_check_start(su_root_t *root,
   tc->timeout_ms = timeout_ms ? timeout_ms : SIPDIAG_TC_DEFAULT_TIMEOUT_MS;
   if (tc->timeout_ms > SIPDIAG_TC_MAX_TIMEOUT_MS)
     tc->timeout_ms = SIPDIAG_TC_MAX_TIMEOUT_MS;
+  tc->out.timeout_ms = tc->timeout_ms;
   if (tls && tls_server_name && *tls_server_name) {
     /* "[2001:db8::1]" is an IPv6 literal too. */
     size_t n = strlen(tls_server_name);

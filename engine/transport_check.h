@@ -86,6 +86,7 @@ typedef struct sipdiag_transport_outcome {
   sipdiag_icmp_class_t icmp_class;
   char icmp_text[SIPDIAG_ICMP_TEXT_MAX];    /* "ICMP ... from 192.0.2.1"  */
   unsigned elapsed_ms;           /* from start() to the outcome            */
+  unsigned timeout_ms;           /* the bound the check ran under          */
   unsigned connect_ms;           /* TCP connect time; 0 if not connected   */
   char server[SIPDIAG_TC_ENDPOINT_MAX];     /* "127.0.0.1:5061"           */
   char text[SIPDIAG_TC_TEXT_MAX];           /* one human sentence         */

@@ -76,21 +76,29 @@ sipp_flow() {
 		[ -n "$vars" ] && echo "  <Reference variables=\"$(echo $vars | tr ' ' ',')\"/>"
 		echo '</scenario>'
 	} >"$xml"
-	local lport mport cport rc
+	local lport mport cport rc try
 	# SIPp also binds media ports (-mp N and N+2) and a control port (-cp):
-	# pick free ones instead of its fixed defaults 6000 and 8888.
-	lport=$(pick_free_port)
-	while :; do
-		mport=$(pick_free_port)
-		port_is_free $((mport + 2)) && [ "$mport" != "$lport" ] && break
+	# pick free ones instead of its fixed defaults 6000 and 8888.  A port
+	# found free can be taken by a parallel test before SIPp binds it (SIPp
+	# then exits 254, "Unable to bind"): that run is no verdict on the
+	# registrar, so it is made again with other ports, at most 3 times.
+	for try in 1 2 3; do
+		lport=$(pick_free_port)
+		while :; do
+			mport=$(pick_free_port)
+			port_is_free $((mport + 2)) && [ "$mport" != "$lport" ] && break
+		done
+		cport=$(pick_free_port)
+		: >"$TEST_TMP/$name.err"
+		timeout 60 sipp -sf "$xml" -s "$user" -m 1 -i 127.0.0.1 -p "$lport" -t "$tp" \
+			-mp "$mport" -cp "$cport" \
+			-nostdin -timeout 30 -timeout_error -trace_msg \
+			-message_file "$TEST_TMP/$name.msgs" -trace_err -error_file "$TEST_TMP/$name.err" \
+			"127.0.0.1:$KAM_PORT" >/dev/null 2>&1 </dev/null
+		rc=$?
+		[ "$rc" = 254 ] && cat "$TEST_TMP/$name.err" "$TEST_TMP/$name.msgs" 2>/dev/null | grep -q "Unable to bind" || break
+		log "$name: SIPp lost a port to another program (try $try), again with other ports"
 	done
-	cport=$(pick_free_port)
-	timeout 60 sipp -sf "$xml" -s "$user" -m 1 -i 127.0.0.1 -p "$lport" -t "$tp" \
-		-mp "$mport" -cp "$cport" \
-		-nostdin -timeout 30 -timeout_error -trace_msg \
-		-message_file "$TEST_TMP/$name.msgs" -trace_err -error_file "$TEST_TMP/$name.err" \
-		"127.0.0.1:$KAM_PORT" >/dev/null 2>&1 </dev/null
-	rc=$?
 	if [ "${EXPECT_SIPP_FAILURE:-0}" = 1 ]; then
 		if [ "$rc" = 0 ]; then
 			fail "guard flow '$name' passed, but it must fail: $*"

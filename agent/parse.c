@@ -153,6 +153,15 @@ int account_line_parse(const char *line, struct account_line *out,
         ok = false;
       }
       out->cfg.expires = (uint32_t)v;
+    } else if (!strcasecmp(key, "auth")) {
+      if (!strcasecmp(value, "none"))
+        out->cfg.no_password = true;
+      else if (!strcasecmp(value, "digest"))
+        out->cfg.no_password = false;
+      else {
+        snprintf(msg, msg_size, "%s %lu: auth must be digest or none", ACCOUNT_TOKEN, index);
+        ok = false;
+      }
     } else if (!strcasecmp(key, "notify")) {
       if (!strcasecmp(value, "yes") || !strcasecmp(value, "true"))
         out->notify = SD_TRUE;

@@ -394,6 +394,7 @@ static void start_one(struct diag_row *row)
     .outbound_proxy = row->cfg.proxy,
     .transport = row->cfg.transport,
     .expires = row->cfg.expires,
+    .no_password = row->cfg.no_password,
   };
   sipdiag_settings_t settings;
   scalars_settings(&settings);

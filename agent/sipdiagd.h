@@ -80,6 +80,9 @@ struct row_config {
   char proxy[SIPDIAG_AGENT_TEXT_MAX + 1];
   sipdiag_transport_t transport;
   uint32_t expires;
+  /* Declared without a password (auth=none in sipdiagd.conf: an
+   * IP-authenticated trunk); managers' rows always carry one. */
+  bool no_password;
 };
 
 struct netsnmp_tdata_row_s;

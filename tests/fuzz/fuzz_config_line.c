@@ -50,7 +50,7 @@ static void account(const char *rest)
     check_text(a.cfg.proxy, true);
     /* what the engine would then be given */
     sipdiag_account_t e = { a.cfg.registrar, a.cfg.aor, a.cfg.auth_user, a.cfg.password,
-                            a.cfg.proxy, a.cfg.transport, a.cfg.expires, false };
+                            a.cfg.proxy, a.cfg.transport, a.cfg.expires, a.cfg.no_password };
     char problems[512];
     sipdiag_account_check(&e, problems, sizeof problems);
   } else if (err == ACCOUNT_LINE_BAD) {

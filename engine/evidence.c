@@ -297,23 +297,6 @@ static void start_udp_check(sipdiag_run_t *run)
 
 /* ---- TCP and TLS: our own connection test ------------------------------- */
 
-/* The code a failed check stands for; 0 when it names no cause (success,
- * or a timeout, which the patent's flow diagnoses). */
-static unsigned transport_code_of(const sipdiag_transport_outcome_t *o)
-{
-  switch (o->result) {
-  case SIPDIAG_TC_REFUSED: return SIPDIAG_CODE_PORT_UNREACHABLE;
-  case SIPDIAG_TC_UNREACHABLE: {
-    unsigned code = sipdiag_icmp_code(o->icmp_class);   /* the ICMP code itself */
-    return code ? code : sipdiag_errno_code(o->error);
-  }
-  case SIPDIAG_TC_TLS_HANDSHAKE_FAILED:
-  case SIPDIAG_TC_TLS_CLOSED: return SIPDIAG_CODE_TLS_HANDSHAKE;
-  case SIPDIAG_TC_TLS_CERTIFICATE_REJECTED: return SIPDIAG_CODE_TLS_CERTIFICATE;
-  default: return 0;
-  }
-}
-
 static void on_transport_check(void *context, const sipdiag_transport_outcome_t *o)
 {
   sipdiag_run_t *run = context;
@@ -327,7 +310,7 @@ static void on_transport_check(void *context, const sipdiag_transport_outcome_t 
                           sipdiag_tc_result_name(o->result), o->elapsed_ms);
   run_copy_string(r->transport_check, sizeof r->transport_check, o->text);
   struct run_target *hop = &run->hops[run->tcheck_hop];
-  hop->transport_code = transport_code_of(o);
+  hop->transport_code = sipdiag_transport_check_code(o->result, o->icmp_class, o->error);
   if (o->icmp_class != SIPDIAG_ICMP_CLASS_NONE) {   /* from its own socket */
     hop->icmp_class = o->icmp_class;
     run_copy_string(hop->icmp_text, sizeof hop->icmp_text, o->icmp_text);

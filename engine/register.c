@@ -200,7 +200,7 @@ void register_send(sipdiag_run_t *run)
     if (!hop->check_done) {
       evidence_check_transport(run);   /* unless one runs or ran already */
       if (run->tcheck) {
-        run->register_held = true;
+        run->held = HELD_REGISTER;
         return;
       }
     }
@@ -283,7 +283,7 @@ static void conclude(sipdiag_run_t *run)
   struct run_target *hop = &run->hops[run->current_hop];
   if (run->result.n_targets && hop->protocol == TPPROTO_TLS && !hop->check_done && run->tcheck &&
       run->tcheck_hop == run->current_hop) {
-    run->end_held = true;
+    run->held = HELD_VERDICT;
     return;
   }
   unsigned code = sipdiag_certificate_verdict(r->code, hop->transport_code);
@@ -298,15 +298,14 @@ static void conclude(sipdiag_run_t *run)
 
 void register_check_done(sipdiag_run_t *run)
 {
-  if (run->register_held) {
-    run->register_held = false;
-    if (run->phase == PHASE_REGISTERING || run->phase == PHASE_CLEANUP)
-      register_send(run);   /* sends, or names the unverified certificate */
-  } else if (run->end_held) {
-    run->end_held = false;
-    if (run->phase == PHASE_REGISTERING || run->phase == PHASE_CLEANUP)
-      conclude(run);
-  }
+  int held = run->held;
+  run->held = HELD_NOTHING;
+  if (run->phase != PHASE_REGISTERING && run->phase != PHASE_CLEANUP)
+    return;
+  if (held == HELD_REGISTER)
+    register_send(run);   /* sends, or names the unverified certificate */
+  else if (held == HELD_VERDICT)
+    conclude(run);
 }
 
 static void on_cleanup_answer(sipdiag_run_t *run, sip_t const *sip, int status, bool local)

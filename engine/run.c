@@ -69,7 +69,7 @@ static void complete(su_root_magic_t *magic, su_timer_t *t, sipdiag_run_t *run)
   (void)magic;
   (void)t;
   sipdiag_result_t *r = &run->result;
-  /* The capture reads its ring once more as it stops: what it decodes
+  /* The capture drains its socket once more as it stops: what it decodes
    * there (an ICMP error that came with the verdict) is evidence for the
    * result, never a new verdict. */
   evidence_stop_capture(run);
@@ -92,9 +92,9 @@ void run_finish(sipdiag_run_t *run)
   run->result.end_ms = sipdiag_wall_clock_ms();
   run->result.duration_ms = run_elapsed_ms(run);
   su_timer_reset(run->self_timer);
-  /* In immediate mode the ring holds every packet of the run by now (the
-   * capture reads it once more when it stops); a buffered ring hands over
-   * its last block only after a timeout. */
+  /* In immediate mode the capture socket holds every packet of the run by
+   * now (it is drained once more when the capture stops); a buffered
+   * capture hands over its last packets only after a timeout. */
   su_timer_set_interval(run->step_timer, complete, run,
                         run->capture && !SIPDIAG_CAPTURE_IMMEDIATE
                         ? 10 * SIPDIAG_CAPTURE_TIMEOUT_MS : 0);

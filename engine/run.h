@@ -144,10 +144,10 @@ struct sipdiag_run {
   sipdiag_capture_t *capture;  /* packet evidence, or NULL                 */
   sipdiag_transport_check_t *tcheck; /* our own TCP/TLS connection test  */
   char tls_trust[SIPDIAG_PATH_MAX]; /* sofia's CA directory (tls_trust.h) */
-  /* A REGISTER with credentials waits for the TLS check to verify the
-   * certificate; the verdict (or the end of the cleanup) waits for it too. */
-  bool register_held;
-  bool end_held;
+  /* What waits for the TLS check of the current target: a REGISTER with
+   * credentials (never sent before the certificate is verified), or the
+   * verdict (or the end of the cleanup). */
+  enum { HELD_NOTHING = 0, HELD_REGISTER, HELD_VERDICT } held;
   unsigned tcheck_hop;        /* the target it tests                      */
   sipdiag_udp_check_t *ucheck; /* our own UDP path check (ICMP type/code) */
   unsigned ucheck_hop;        /* the target it tests                      */

@@ -17,6 +17,8 @@
  * server sent, and remembers the errno of the last failed call.
  */
 #include "transport_check.h"
+#include "sipdiag.h"     /* the fault codes */
+#include "verdict.h"
 #include "address_text.h"
 #include "clock.h"
 #include "syserr.h"
@@ -314,22 +316,19 @@ static void finish(tc_t *tc)
   tc->callback(tc->context, &outcome);
 }
 
+/* The class of a failed connect(): the fault table of verdict.c decides
+ * what an errno says about the path; a timeout is the check's own. */
 static sipdiag_tc_result_t classify_errno(int error)
 {
-  switch (error) {
-  case ECONNREFUSED:
-    return SIPDIAG_TC_REFUSED;
-  case ETIMEDOUT:
+  if (error == ETIMEDOUT)
     return SIPDIAG_TC_TIMEOUT;
-  case ENETUNREACH:
-  case EHOSTUNREACH:
-  case ENETDOWN:
-  case EHOSTDOWN:
-  case EACCES:
-  case EPERM:
-    return SIPDIAG_TC_UNREACHABLE;
-  default:
+  switch (sipdiag_errno_code(error)) {
+  case 0:
     return SIPDIAG_TC_OTHER;
+  case SIPDIAG_CODE_PORT_UNREACHABLE:
+    return SIPDIAG_TC_REFUSED;
+  default:
+    return SIPDIAG_TC_UNREACHABLE;
   }
 }
 

@@ -78,12 +78,33 @@ unsigned sipdiag_errno_code(int error)
 {
   switch (error) {
   case ECONNREFUSED: return SIPDIAG_CODE_PORT_UNREACHABLE;
-  case ENETUNREACH: return SIPDIAG_CODE_NET_UNREACHABLE;
+  case ENETUNREACH:
+  case ENETDOWN: return SIPDIAG_CODE_NET_UNREACHABLE;
   case EHOSTUNREACH:
   case EHOSTDOWN: return SIPDIAG_CODE_HOST_UNREACHABLE;
   case EACCES:
   case EPERM: return SIPDIAG_CODE_ADMIN_PROHIBITED;
   default: return 0;
+  }
+}
+
+unsigned sipdiag_transport_check_code(sipdiag_tc_result_t result,
+                                      sipdiag_icmp_class_t icmp_class, int error)
+{
+  switch (result) {
+  case SIPDIAG_TC_REFUSED:
+    return SIPDIAG_CODE_PORT_UNREACHABLE;
+  case SIPDIAG_TC_UNREACHABLE: {
+    unsigned code = sipdiag_icmp_code(icmp_class);   /* the ICMP code itself */
+    return code ? code : sipdiag_errno_code(error);
+  }
+  case SIPDIAG_TC_TLS_HANDSHAKE_FAILED:
+  case SIPDIAG_TC_TLS_CLOSED:
+    return SIPDIAG_CODE_TLS_HANDSHAKE;
+  case SIPDIAG_TC_TLS_CERTIFICATE_REJECTED:
+    return SIPDIAG_CODE_TLS_CERTIFICATE;
+  default:
+    return 0;
   }
 }
 

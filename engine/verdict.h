@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "icmp_error.h"
+#include "transport_check.h"
 
 /* What one REGISTER transaction ended with. */
 typedef enum sipdiag_answer_kind {
@@ -91,8 +92,16 @@ typedef struct sipdiag_evidence {
 unsigned sipdiag_icmp_code(sipdiag_icmp_class_t klass);
 
 /* What a socket or connect() error says about the path: ECONNREFUSED 20,
- * ENETUNREACH 21, EHOSTUNREACH/EHOSTDOWN 22, EACCES/EPERM 23; else 0. */
+ * ENETUNREACH/ENETDOWN 21, EHOSTUNREACH/EHOSTDOWN 22, EACCES/EPERM 23;
+ * else 0.  The one errno table: the transport check classifies with it. */
 unsigned sipdiag_errno_code(int error);
+
+/* The code our own TCP/TLS check's outcome stands for: refused 20, an
+ * unreachable path by its ICMP error (else its errno), a failed handshake
+ * 30, a rejected certificate 31; 0 when it names no cause (success, or a
+ * timeout, which the patent's silence rule diagnoses). */
+unsigned sipdiag_transport_check_code(sipdiag_tc_result_t result,
+                                      sipdiag_icmp_class_t icmp_class, int error);
 
 /* The cause the evidence names, whatever the pings say: the transport
  * check first, then an ICMP error, then our REGISTER's socket error (not

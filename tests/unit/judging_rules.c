@@ -288,6 +288,26 @@ static void rejected_certificate_is_the_verdict(void)
         "handshake failure named");
 }
 
+/* Our own TCP/TLS check names its cause with the same fault table as a
+ * REGISTER's socket error: the ICMP error first, else the errno. */
+static void transport_check_names_its_cause(void)
+{
+  CHECK(sipdiag_transport_check_code(SIPDIAG_TC_REFUSED, SIPDIAG_ICMP_CLASS_NONE,
+                                     ECONNREFUSED) == 20, "refused");
+  CHECK(sipdiag_transport_check_code(SIPDIAG_TC_UNREACHABLE, SIPDIAG_ICMP_CLASS_ADMIN_PROHIBITED,
+                                     EHOSTUNREACH) == 23, "ICMP 3/13 reads EHOSTUNREACH: 23");
+  CHECK(sipdiag_transport_check_code(SIPDIAG_TC_UNREACHABLE, SIPDIAG_ICMP_CLASS_NONE,
+                                     ENETUNREACH) == 21, "no ICMP error: the errno");
+  CHECK(sipdiag_errno_code(ENETDOWN) == 21, "interface down: network unreachable");
+  CHECK(sipdiag_transport_check_code(SIPDIAG_TC_TLS_CLOSED, SIPDIAG_ICMP_CLASS_NONE, 0) == 30,
+        "closed during the handshake");
+  CHECK(sipdiag_transport_check_code(SIPDIAG_TC_TLS_CERTIFICATE_REJECTED,
+                                     SIPDIAG_ICMP_CLASS_NONE, 0) == 31, "certificate");
+  CHECK(sipdiag_transport_check_code(SIPDIAG_TC_TIMEOUT, SIPDIAG_ICMP_CLASS_NONE, ETIMEDOUT) == 0,
+        "a timeout names no cause: the silence rule decides");
+  CHECK(sipdiag_transport_check_code(SIPDIAG_TC_OK, SIPDIAG_ICMP_CLASS_NONE, 0) == 0, "ok");
+}
+
 int main(void)
 {
   third_challenge_is_auth_failure();
@@ -306,5 +326,6 @@ int main(void)
   errno_waits_for_the_icmp_check();
   fault_names_are_the_mib_contract();
   rejected_certificate_is_the_verdict();
+  transport_check_names_its_cause();
   return check_summary("judging_rules");
 }

@@ -213,7 +213,7 @@
 
 /* Rows sipDiagTable may hold: the terminal's own accounts plus the rows
  * managers create.  Creating one more fails with resourceUnavailable. */
-#define SIPDIAG_AGENT_MAX_ROWS               256
+#define SIPDIAG_AGENT_MAX_ROWS               1024
 /* sipDiagMaxConcurrent: default and the MIB's range. */
 #define SIPDIAG_AGENT_DEFAULT_MAX_CONCURRENT 32
 #define SIPDIAG_AGENT_MAX_CONCURRENT_MIN     1
@@ -261,6 +261,33 @@
  * diagnosis is a row (at most SIPDIAG_AGENT_MAX_ROWS), the rest ended
  * recently.  When all are taken by live entries, a trigger for an account
  * not among them fails with resourceUnavailable rather than forget one. */
-#define SIPDIAG_AGENT_RERUN_MEMORY           (4 * SIPDIAG_AGENT_MAX_ROWS)
+#define SIPDIAG_AGENT_RERUN_MEMORY           (2 * SIPDIAG_AGENT_MAX_ROWS)
+
+/* sipDiagOwner and sipDiagName: octets of each (SnmpAdminString, as
+ * pingCtlOwnerIndex and pingCtlTestName of DISMAN-PING-MIB). */
+#define SIPDIAG_AGENT_KEY_MAX                32
+/* The owner of the terminal's own accounts unless sipdiagDeviceOwner says. */
+#define SIPDIAG_AGENT_DEVICE_OWNER           "device"
+/* sipDiagMaxRuns: completed runs kept per row (default and largest).  A
+ * kept run costs about 40 octets plus its diagnosis and its steps (about
+ * 30 octets each plus their text). */
+#define SIPDIAG_AGENT_DEFAULT_MAX_RUNS       10
+#define SIPDIAG_AGENT_MAX_RUNS_MAX           50
+/* sipDiagFailureThreshold: default and largest. */
+#define SIPDIAG_AGENT_DEFAULT_FAILURE_THRESHOLD 1
+#define SIPDIAG_AGENT_FAILURE_THRESHOLD_MAX  15
+/* sipDiagFrequency: largest period of the scheduled runs (one day). */
+#define SIPDIAG_AGENT_FREQUENCY_MAX_S        86400
+/* How long a change of results only (a run ended, counters moved) may wait
+ * before the store is written: a row at sipDiagFrequency 10 would
+ * otherwise rewrite the flash every 10 s.  Configuration changes by a
+ * manager are written at once; a clean stop writes everything. */
+#define SIPDIAG_AGENT_STORE_RESULTS_DELAY_S  60
+/* Notifications sent per loop turn; more wait for the next turn, so 1000
+ * rows that fail at once do not keep SNMP requests waiting. */
+#define SIPDIAG_AGENT_NOTIFICATIONS_PER_TURN 16
+/* Notifications waiting to be sent; when full the oldest is dropped (and
+ * counted in the log): the rows keep what they said. */
+#define SIPDIAG_AGENT_NOTIFICATION_QUEUE     2048
 
 #endif /* SIPDIAG_LIMITS_H */

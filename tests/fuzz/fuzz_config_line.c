@@ -14,7 +14,7 @@
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "sipdiagd.h"
+#include "config/parse.h"
 #include "parse.h"
 #include "fuzz.h"
 

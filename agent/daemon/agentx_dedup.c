@@ -18,7 +18,10 @@
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "sipdiagd.h"
+#include "daemon/agentx_dedup.h"
+#include "sipdiag_limits.h"
+
+#include <stdbool.h>
 
 /* libnetsnmpagent's AgentX session with the master (snmp_agent.c); it is
  * exported but declared in no installed header. */

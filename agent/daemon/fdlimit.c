@@ -14,7 +14,8 @@
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "sipdiagd.h"
+#include "daemon/fdlimit.h"
+#include "sipdiag_limits.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,12 +1,11 @@
 /*
  * parse.h - sipdiagd's readers and checkers of untrusted text, as pure
  * functions: the sipdiagAccount and scalar configuration lines, the
- * persistent store's _sipDiagRow and _sipDiagScalar lines, the account
- * identity of a row, and the type, length and value check of a SET on
- * sipDiagTable.
+ * persistent store's lines, the account identity of a row, and the type,
+ * length and value check of a SET on sipDiagTable.
  *
  * No global state, no logging, no rows: the callers (accounts.c,
- * scalars.c, persist.c, table.c) log and apply; the fuzz targets under
+ * settings.c, rows_store.c, table.c) log and apply; the fuzz targets under
  * tests/fuzz/ call these directly.  Messages are those sipdiagd logged
  * before these functions were moved here.  They use only net-snmp's pure text
  * helpers (copy_nword, read_config_read_data).
@@ -14,7 +13,8 @@
 #ifndef SIPDIAGD_PARSE_H
 #define SIPDIAGD_PARSE_H
 
-#include "sipdiagd.h"
+#include "rows/row.h"
+#include "mib/mib.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,18 +22,19 @@
 
 struct variable_list;          /* netsnmp_variable_list */
 
-/* ---- sipdiagAccount INDEX key=value... (accounts.c) ---------------------- */
+/* ---- sipdiagAccount NAME key=value... (accounts.c) ----------------------- */
 
 struct account_line {
-  uint32_t index;
+  char name[SIPDIAG_AGENT_KEY_MAX + 1];   /* sipDiagName                  */
   struct row_config cfg;
-  int notify;                  /* SD_TRUE or SD_FALSE                     */
+  struct row_schedule sched;
+  int storage;                 /* permanent(4) or readOnly(5)             */
 };
 
 enum {
   ACCOUNT_LINE_OK = 0,
-  ACCOUNT_LINE_BAD_INDEX = -1, /* the first word is not an index 1-65535  */
-  ACCOUNT_LINE_BAD = -2,       /* out->index is valid; the line is refused */
+  ACCOUNT_LINE_BAD_NAME = -1,  /* the first word is not a name            */
+  ACCOUNT_LINE_BAD = -2,       /* out->name is valid; the line is refused */
 };
 
 /* Reads the words after the token.  On an error, msg (never a password)
@@ -88,7 +89,8 @@ bool saved_text_scalar_parse(char *line, char *name, size_t name_size, char *tex
 /* ---- the persistent store (persist.c) ------------------------------------------ */
 
 /* _sipDiagRow INDEX STORAGE ROWSTATUS NOTIFY TRANSPORT EXPIRES REGISTRAR AOR
- *             AUTHUSER PASSWORD PROXY */
+ *             AUTHUSER PASSWORD PROXY: a row of the versions indexed by a
+ * number (read once for the upgrade: owner "", name the number). */
 struct saved_row {
   uint32_t index;
   int storage, rowstatus, notify;
@@ -105,6 +107,28 @@ bool saved_row_parse(char *line, struct saved_row *out, char *msg, size_t msg_si
 /* _sipDiagScalar NAME VALUE: name (NUL-terminated, cut to name_size) and
  * value (0 when missing or unreadable). */
 void saved_scalar_parse(char *line, char *name, size_t name_size, unsigned *value);
+
+/* _sipDiagEntry OWNER NAME STORAGE ROWSTATUS TRAPS FREQUENCY THRESHOLD MAXRUNS
+ *               TRANSPORT EXPIRES REGISTRAR AOR AUTHUSER PASSWORD PROXY:
+ * a manager's nonVolatile row. */
+struct saved_entry {
+  struct row_key key;
+  int storage, rowstatus;
+  struct row_schedule sched;
+  struct row_config cfg;
+};
+bool saved_entry_parse(char *line, struct saved_entry *out, char *msg, size_t msg_size);
+
+/* _sipDiagStats OWNER NAME RUNS SUCCESSES FAILURES CONSECUTIVE LASTGOOD
+ *               FAULTSINCE LASTFAULT INFAILURE LASTRUNINDEX */
+bool saved_stats_parse(char *line, struct row_key *key, struct row_stats *out,
+                       char *msg, size_t msg_size);
+
+/* _sipDiagRun OWNER NAME INDEX START END DURATION CODE FAULT SIPSTATUS
+ *             ATTEMPTS PORT TRIGGER ADDRESS(hex) DIAGNOSIS: a kept run, its
+ * diagnosis into diagnosis (out->diagnosis stays NULL). */
+bool saved_run_parse(char *line, struct row_key *key, struct run_record *out,
+                     char *diagnosis, size_t diagnosis_size, char *msg, size_t msg_size);
 
 /* ---- the account a diagnosis is for (rows.c) ------------------------------------ */
 
@@ -125,5 +149,9 @@ int table_check_value(unsigned col, const struct variable_list *vb);
 /* Copies an OCTET STRING value that table_check_value() accepted into a
  * text column of struct row_config (SIPDIAG_AGENT_TEXT_MAX + 1 octets). */
 void table_copy_text(char *dst, const struct variable_list *vb);
+
+/* sipDiagTrapGeneration as BITS octets and back (TRAP_* bits). */
+unsigned traps_from_bits(const unsigned char *octets, size_t len);
+size_t traps_to_bits(unsigned traps, unsigned char *octet);   /* 1 octet */
 
 #endif /* SIPDIAGD_PARSE_H */

@@ -1,20 +1,23 @@
 /*
- * rows.c - the rows of sipDiagTable and the diagnosis each one runs.
+ * rows.c - the rows of sipDiagTable and the diagnosis each one runs
+ * (rows.h).
  *
- * The table lives in a net-snmp tdata container (sorted by index), which
- * the SNMP handlers read.  This file alone changes rows' run state: it
- * starts runs from the loop (never from inside a SET), receives the
- * engine's results, cancels, and keeps the activity counters.
- *
- * It also remembers, per SIP account (registrar host + AOR, whichever row
- * names it), whether a diagnosis runs and when the last one ended, so that
- * a manager cannot make the terminal hammer a provider
- * (sipdiagMinRerunInterval, SIPDIAG_AGENT_MIN_RERUN_INTERVAL_MS).
+ * The table lives in a net-snmp tdata container sorted by the index OID
+ * (owner, name), which the SNMP handlers read.  This file alone changes a
+ * row's run state: it starts runs from the loop, receives the engine's
+ * results, records them (runs.c), cancels, and keeps the activity
+ * counters.  It knows nothing of the MIB's handlers or notifications: the
+ * end of a run is told to whoever registered with rows_on_run_end().
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "sipdiagd.h"
-#include "parse.h"
+#include "rows/rows.h"
+#include "rows/key.h"
+#include "rows/rerun.h"
+#include "rows/runs.h"
+#include "config/settings.h"
+#include "config/capture.h"
+#include "store/store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,131 +29,37 @@ static netsnmp_tdata *table;
 static sipdiag_engine_t *engine;
 static uint32_t started_total, completed_total;
 static bool starts_pending;
+static rows_run_end_f *run_end_callback;
 
-/* ---- the minimum interval between two diagnoses of one account ------------- */
-
-#define RERUN_TOKEN "sipdiagMinRerunInterval"
-
-struct account_memory {
-  uint64_t key;               /* rows_account_key()                       */
-  unsigned running;           /* diagnoses requested or running            */
-  struct timespec ended;      /* CLOCK_MONOTONIC end of the last one       */
-  bool used;
-};
-
-static struct account_memory memory[SIPDIAG_AGENT_RERUN_MEMORY];
-static unsigned rerun_interval_ms = SIPDIAG_AGENT_MIN_RERUN_INTERVAL_MS;
-
-static int64_t ms_between(const struct timespec *a, const struct timespec *b)
+void rows_on_run_end(rows_run_end_f *callback)
 {
-  return (int64_t)(b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+  run_end_callback = callback;
 }
 
-/* Still counts: a diagnosis runs, or the last one ended within the interval. */
-static bool memory_live(const struct account_memory *m, const struct timespec *now)
+bool row_config_is_stored(const struct diag_row *row)
 {
-  return m->used && (m->running || ms_between(&m->ended, now) < (int64_t)rerun_interval_ms);
+  return !row->from_config && row->storage == SD_ST_NONVOLATILE;
 }
 
-static struct account_memory *memory_find(uint64_t key)
+bool row_results_are_stored(const struct diag_row *row)
 {
-  for (unsigned i = 0; i < SIPDIAG_AGENT_RERUN_MEMORY; i++)
-    if (memory[i].used && memory[i].key == key)
-      return &memory[i];
-  return NULL;
+  return row->from_config || row->storage == SD_ST_NONVOLATILE;
 }
 
-uint64_t rows_account_key(const struct row_config *cfg)
+void rows_config_changed(void)
 {
-  char id[2 * SIPDIAG_AGENT_TEXT_MAX + 8];
-  account_identity(cfg, id, sizeof id);
-  uint64_t h = 0xcbf29ce484222325u;           /* FNV-1a */
-  for (const unsigned char *p = (const unsigned char *)id; *p; p++)
-    h = (h ^ *p) * 0x100000001b3u;
-  return h;
+  store_changed_now();
 }
 
-bool rows_rerun_limited(void)
+void rows_results_changed(const struct diag_row *row)
 {
-  return rerun_interval_ms != 0;
-}
-
-enum rerun_verdict rows_rerun_check(uint64_t key, unsigned new_slots, bool *new_slot)
-{
-  *new_slot = false;
-  if (rerun_interval_ms == 0)
-    return RERUN_OK;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  struct account_memory *m = memory_find(key);
-  if (m && m->running)
-    return RERUN_BUSY;
-  if (m && memory_live(m, &now))
-    return RERUN_TOO_SOON;
-  if (m)
-    return RERUN_OK;                          /* its entry is reused */
-  unsigned room = 0;
-  for (unsigned i = 0; i < SIPDIAG_AGENT_RERUN_MEMORY; i++)
-    if (!memory_live(&memory[i], &now))
-      room++;
-  if (room <= new_slots)
-    return RERUN_NO_ROOM;
-  *new_slot = true;
-  return RERUN_OK;
-}
-
-/* A diagnosis of the row's account is requested. */
-static void memory_start(const struct diag_row *row)
-{
-  uint64_t key = rows_account_key(&row->cfg);
-  struct account_memory *m = memory_find(key);
-  if (!m) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    for (unsigned i = 0; i < SIPDIAG_AGENT_RERUN_MEMORY && !m; i++)
-      if (!memory_live(&memory[i], &now))
-        m = &memory[i];
-    if (!m)
-      return;                 /* full: only when the limit is off (0) */
-    memset(m, 0, sizeof *m);
-    m->key = key;
-    m->used = true;
-  }
-  m->running++;
-}
-
-/* The diagnosis of the row's account ended (complete, canceled, aborted);
- * the row's configuration cannot change while one runs. */
-static void memory_end(const struct diag_row *row)
-{
-  struct account_memory *m = memory_find(rows_account_key(&row->cfg));
-  if (!m)
-    return;
-  if (m->running)
-    m->running--;
-  clock_gettime(CLOCK_MONOTONIC, &m->ended);
-}
-
-static void parse_rerun_interval(const char *token, char *line)
-{
-  (void)token;
-  unsigned v;
-  if (scalar_line_parse(line, 0, SIPDIAG_AGENT_MIN_RERUN_INTERVAL_MAX_MS, &v))
-    rerun_interval_ms = v;
-  else
-    config_perror(RERUN_TOKEN ": expected milliseconds, 0 to 3600000 (0: no limit)");
-}
-
-/* Read again on SIGHUP: a line removed gives the default back. */
-static void release_rerun_interval(void)
-{
-  rerun_interval_ms = SIPDIAG_AGENT_MIN_RERUN_INTERVAL_MS;
+  if (row_results_are_stored(row))
+    store_changed_soon();
 }
 
 int rows_init(su_root_t *root)
 {
-  register_app_config_handler(RERUN_TOKEN, parse_rerun_interval, release_rerun_interval,
-                              "MILLISECONDS (between two diagnoses of one account; 0: no limit)");
+  rerun_init();
   table = netsnmp_tdata_create_table("sipDiagTable", 0);
   engine = sipdiag_engine_create(root);
   return table && engine ? 0 : -1;
@@ -171,10 +80,17 @@ netsnmp_tdata *rows_tdata(void)
   return table;
 }
 
-struct diag_row *rows_find(uint32_t index)
+struct diag_row *rows_find(const struct row_key *key)
 {
-  oid key[1] = { index };
-  netsnmp_tdata_row *t = netsnmp_tdata_row_get_byoid(table, key, 1);
+  oid idx[ROW_KEY_OID_MAX];
+  size_t len = row_key_to_oid(key, idx);
+  netsnmp_tdata_row *t = netsnmp_tdata_row_get_byoid(table, idx, len);
+  return t ? t->data : NULL;
+}
+
+struct diag_row *rows_after_oid(const oid *idx, size_t len)
+{
+  netsnmp_tdata_row *t = netsnmp_tdata_row_next_byoid(table, (oid *)idx, len);
   return t ? t->data : NULL;
 }
 
@@ -199,9 +115,14 @@ unsigned rows_in_progress(void)
 {
   unsigned n = 0;
   for (struct diag_row *row = rows_first(); row; row = rows_next(row))
-    if (row->state == SIPDIAG_STATE_REQUESTED || row->state == SIPDIAG_STATE_RUNNING)
+    if (row_in_progress(row))
       n++;
   return n;
+}
+
+bool row_in_progress(const struct diag_row *row)
+{
+  return row && (row->state == SIPDIAG_STATE_REQUESTED || row->state == SIPDIAG_STATE_RUNNING);
 }
 
 uint32_t rows_started_total(void)
@@ -216,15 +137,18 @@ uint32_t rows_completed_total(void)
 
 /* ---- life of a row ---------------------------------------------------------- */
 
-struct diag_row *row_alloc(uint32_t index)
+struct diag_row *row_alloc(const struct row_key *key)
 {
   struct diag_row *row = calloc(1, sizeof *row);
   if (!row)
     return NULL;
-  row->index = index;
+  row->key = *key;
   row->cfg.transport = SIPDIAG_TRANSPORT_AUTO;
   row->cfg.expires = SIPDIAG_DEFAULT_EXPIRES_S;
-  row->notify = SD_FALSE;
+  row->sched.failure_threshold = SIPDIAG_AGENT_DEFAULT_FAILURE_THRESHOLD;
+  row->sched.max_runs = SIPDIAG_AGENT_DEFAULT_MAX_RUNS;
+  row->stats.last_fault = SIPDIAG_FAULT_NONE;
+  row->trigger = TRIGGER_MANAGER;
   row->storage = SD_ST_NONVOLATILE;
   row->rowstatus = SD_RS_NOT_IN_SERVICE;
   row->state = SIPDIAG_STATE_NONE;
@@ -238,8 +162,8 @@ bool row_prepare(struct diag_row *row)
   netsnmp_tdata_row *t = netsnmp_tdata_create_row();
   if (!t)
     return false;
-  u_long index = row->index;
-  if (!netsnmp_tdata_row_add_index(t, ASN_UNSIGNED, &index, sizeof index)) {
+  if (!netsnmp_tdata_row_add_index(t, ASN_OCTET_STR, row->key.owner, strlen(row->key.owner)) ||
+      !netsnmp_tdata_row_add_index(t, ASN_OCTET_STR, row->key.name, strlen(row->key.name))) {
     netsnmp_tdata_delete_row(t);
     return false;
   }
@@ -263,7 +187,7 @@ void row_free(struct diag_row *row)
 {
   if (!row)
     return;
-  history_clear(row);
+  runs_free(row);
   if (row->trow) {
     row->trow->data = NULL;
     netsnmp_tdata_delete_row(row->trow);
@@ -279,10 +203,10 @@ static void abort_run(struct diag_row *row)
     sipdiag_cancel(row->run, NULL);
     row->run = NULL;
     completed_total++;
-    memory_end(row);
+    rerun_ended(&row->cfg);
   } else if (row->state == SIPDIAG_STATE_REQUESTED) {
     completed_total++;       /* it was counted as started when requested */
-    memory_end(row);
+    rerun_ended(&row->cfg);
   }
 }
 
@@ -303,11 +227,21 @@ void rows_destroy(struct diag_row *row)
 
 void row_clear_results(struct diag_row *row)
 {
-  history_clear(row);
   free(row->result);
   row->result = NULL;
+  row->result_run_index = 0;
   row->state = SIPDIAG_STATE_NONE;
   row->start_ms = 0;
+}
+
+void row_reset(struct diag_row *row)
+{
+  row_clear_results(row);
+  runs_free(row);
+  uint32_t last_index = row->stats.last_run_index;   /* never reused */
+  memset(&row->stats, 0, sizeof row->stats);
+  row->stats.last_run_index = last_index;
+  row->stats.last_fault = SIPDIAG_FAULT_NONE;
 }
 
 uint32_t row_elapsed_ms(const struct diag_row *row)
@@ -319,16 +253,17 @@ uint32_t row_elapsed_ms(const struct diag_row *row)
   return ms < 0 ? 0 : (uint32_t)ms;
 }
 
-void row_request(struct diag_row *row, sipdiag_result_t *buf)
+void row_request(struct diag_row *row, sipdiag_result_t *buf, enum run_trigger trigger)
 {
-  history_clear(row);
   free(row->result);
   memset(buf, 0, sizeof *buf);
   row->result = buf;
+  row->result_run_index = 0;
+  row->trigger = trigger;
   row->state = SIPDIAG_STATE_REQUESTED;
   row->start_ms = 0;
   started_total++;
-  memory_start(row);
+  rerun_started(&row->cfg);
   starts_pending = true;
 }
 
@@ -336,12 +271,12 @@ void row_request(struct diag_row *row, sipdiag_result_t *buf)
 static void finish(struct diag_row *row)
 {
   row->run = NULL;
-  row->run_count++;
   completed_total++;
-  memory_end(row);
-  history_update(row);
-  if (row->notify == SD_TRUE)
-    notify_complete(row);
+  rerun_ended(&row->cfg);
+  unsigned events = runs_record(row);
+  rows_results_changed(row);
+  if (run_end_callback)
+    run_end_callback(row, events);
 }
 
 /* Says why there is no file when the engine left nothing to say: capture
@@ -375,8 +310,7 @@ void row_cancel(struct diag_row *row)
     r->rtt_ms = -1;
     r->server_transport = SIPDIAG_TRANSPORT_AUTO;
     snprintf(r->diagnosis, sizeof r->diagnosis,
-             "The diagnosis of account %u was canceled before it started.",
-             (unsigned)row->index);
+             "The diagnosis of account %s was canceled before it started.", row->cfg.aor);
   }
   row->result->state = SIPDIAG_STATE_CANCELED;
   row->result->fault = SIPDIAG_FAULT_CANCELED;
@@ -397,8 +331,8 @@ static void start_one(struct diag_row *row)
     .no_password = row->cfg.no_password,
   };
   sipdiag_settings_t settings;
-  scalars_settings(&settings);
-  evidence_settings(&settings);
+  settings_engine(&settings);
+  capture_settings(&settings);
   row->capture_files_off = settings.capture && !settings.capture_dir[0];
 
   struct timespec now;
@@ -421,11 +355,11 @@ static void start_one(struct diag_row *row)
   r->server_transport = SIPDIAG_TRANSPORT_AUTO;
   r->start_ms = r->end_ms = row->start_ms;
   snprintf(r->diagnosis, sizeof r->diagnosis,
-           "The terminal could not start the diagnosis of account %u (%s); "
-           "check its resources and retry.",
-           (unsigned)row->index, strerror(err));
-  snmp_log(LOG_ERR, "sipdiagd: row %u: cannot start a diagnosis: %s\n",
-           (unsigned)row->index, strerror(err));
+           "The terminal could not start the diagnosis of account %s (%s); "
+           "check its resources and retry.", row->cfg.aor, strerror(err));
+  char key[2 * SIPDIAG_AGENT_KEY_MAX + 2];
+  snmp_log(LOG_ERR, "sipdiagd: row %s: cannot start a diagnosis: %s\n",
+           row_key_text(&row->key, key, sizeof key), strerror(err));
   row->run = NULL;
   row->state = SIPDIAG_STATE_COMPLETE;
   finish(row);
@@ -455,32 +389,4 @@ void rows_start_pending(void)
 bool rows_starts_pending(void)
 {
   return starts_pending;
-}
-
-/* ---- text helpers -------------------------------------------------------------- */
-
-/* utf8_valid() and utf8_clip() live in parse.c. */
-
-size_t date_and_time(int64_t ms, unsigned char out[11])
-{
-  if (ms <= 0) {
-    memset(out, 0, 8);
-    return 8;
-  }
-  time_t secs = (time_t)(ms / 1000);
-  struct tm tm;
-  gmtime_r(&secs, &tm);
-  unsigned year = (unsigned)tm.tm_year + 1900;
-  out[0] = (unsigned char)(year >> 8);
-  out[1] = (unsigned char)(year & 0xff);
-  out[2] = (unsigned char)(tm.tm_mon + 1);
-  out[3] = (unsigned char)tm.tm_mday;
-  out[4] = (unsigned char)tm.tm_hour;
-  out[5] = (unsigned char)tm.tm_min;
-  out[6] = (unsigned char)(tm.tm_sec > 59 ? 59 : tm.tm_sec);
-  out[7] = (unsigned char)((ms % 1000) / 100);
-  out[8] = '+';
-  out[9] = 0;
-  out[10] = 0;
-  return 11;
 }

@@ -1,5 +1,5 @@
 /*
- * evidence.c - where runs keep their packet evidence, from sipdiagd.conf:
+ * capture.c - where runs keep their packet evidence, from sipdiagd.conf:
  *
  *   sipdiagCapture yes|no
  *       no: no capture at all, so no pcap file (the ICMP error findings
@@ -18,8 +18,8 @@
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "sipdiagd.h"
-#include "parse.h"
+#include "config/capture.h"
+#include "config/parse.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -63,7 +63,7 @@ static void free_tokens(void)
   reset();
 }
 
-void evidence_init(void)
+void capture_init(void)
 {
   register_app_config_handler(CAPTURE_TOKEN, parse_capture, free_tokens,
                               "yes|no (default yes)");
@@ -71,7 +71,7 @@ void evidence_init(void)
                               "DIR|none (default $persistentDir/" CAPTURE_SUBDIR ")");
 }
 
-void evidence_settings(sipdiag_settings_t *settings)
+void capture_settings(sipdiag_settings_t *settings)
 {
   settings->capture = capture_on;
   settings->capture_dir[0] = '\0';

@@ -17,8 +17,7 @@
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "privileges.h"
-#include "sipdiagd.h"
+#include "daemon/privileges.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -167,7 +166,7 @@ bool privileges_lookup(const char *user, const char *group,
  * files. */
 static bool is_own_name(const char *name)
 {
-  static const char store[] = SIPDIAGD_APP;
+  static const char store[] = "sipdiagd";
   size_t n = strlen(name);
   if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, "sipdiag-captures") ||
       !strcmp(name, "cert_indexes"))   /* net-snmp makes it in every persistent dir */

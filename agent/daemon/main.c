@@ -19,8 +19,19 @@
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "sipdiagd.h"
-#include "privileges.h"
+#include "daemon/loop.h"
+#include "daemon/privileges.h"
+#include "config/accounts.h"
+#include "config/capture.h"
+#include "config/settings.h"
+#include "mib/history_table.h"
+#include "mib/run_table.h"
+#include "mib/scalars.h"
+#include "mib/table.h"
+#include "notify/notify.h"
+#include "rows/rows.h"
+#include "rows/rows_store.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -73,11 +84,25 @@ static void usage(FILE *out)
 "sipdiag-mib(7).\n");
 }
 
+/* After every reading of the configuration: the terminal's accounts
+ * first, then (once, at start-up) the store, whose counters and runs of
+ * those accounts find their rows. */
+static int after_reading_config(int major, int minor, void *server, void *client)
+{
+  (void)major;
+  (void)minor;
+  (void)server;
+  (void)client;
+  accounts_apply();
+  store_load();
+  return SNMPERR_SUCCESS;
+}
+
 static void on_reload(void)
 {
   snmp_log(LOG_INFO, "sipdiagd: SIGHUP, re-reading the configuration\n");
   update_config();
-  (void)scalars_max_concurrent();   /* a new sipDiagMaxConcurrent: fit the limit */
+  (void)settings_max_concurrent();   /* a new sipDiagMaxConcurrent: fit the limit */
 }
 
 /* The configuration files a SIGHUP reads again: the -c list and
@@ -115,7 +140,7 @@ static void list_configs(void)
   for (char *d = strtok_r(list, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
     if (persist && !strcmp(d, persist))
       continue;
-    snprintf(path, sizeof path, "%s/%s.conf", d, SIPDIAGD_APP);
+    snprintf(path, sizeof path, "%s/%s.conf", d, "sipdiagd");
     add_config_if_present(path);
   }
 }
@@ -130,7 +155,7 @@ static int settle_privileges(const struct privileges_target *target)
   }
   sipdiag_settings_t settings;
   sipdiag_settings_default(&settings);
-  evidence_settings(&settings);      /* creates the capture directory */
+  capture_settings(&settings);       /* creates the capture directory */
   const char *persist = get_persistent_directory();
   list_configs();
 
@@ -238,7 +263,7 @@ int main(int argc, char **argv)
     if (foreground)
       snmp_enable_stderrlog();
     else
-      snmp_enable_syslog_ident(SIPDIAGD_APP, LOG_DAEMON);
+      snmp_enable_syslog_ident("sipdiagd", LOG_DAEMON);
   }
   /* -C: net-snmp's own "don't read configs" would skip the persistent
    * store too, and with it the rows managers created; searching only the
@@ -268,21 +293,27 @@ int main(int argc, char **argv)
     netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
                        SIPDIAG_AGENT_DEFAULT_PING_INTERVAL_S);
 
-  init_agent(SIPDIAGD_APP);
+  init_agent("sipdiagd");
   /* tdata containers need init_agent()'s container factories */
   struct su_root_s *root = loop_create();
   if (!root || rows_init(root) != 0) {
     snmp_log(LOG_ERR, "sipdiagd: cannot set up the event loop\n");
     return 1;
   }
-  if (scalars_init() != 0 || table_init() != 0 || history_init() != 0) {
+  if (scalars_init() != 0 || table_init() != 0 || run_table_init() != 0 ||
+      history_table_init() != 0) {
     snmp_log(LOG_ERR, "sipdiagd: cannot register SIP-DIAG-MIB\n");
     return 1;
   }
+  rows_on_run_end(notify_run_end);
+  store_init();
+  settings_init();
   accounts_init();
-  evidence_init();
-  persist_init();
-  init_snmp(SIPDIAGD_APP);
+  capture_init();
+  rows_store_init();
+  snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_POST_READ_CONFIG,
+                         after_reading_config, NULL);
+  init_snmp("sipdiagd");
   if (settle_privileges(&target) != 0) {
     snmp_log(LOG_ERR, "sipdiagd: stopping: the privileges could not be set as asked\n");
     return 1;
@@ -297,16 +328,16 @@ int main(int argc, char **argv)
 
   /* The configuration and the store are read: fit the descriptor limit
    * to sipDiagMaxConcurrent now (and again whenever it changes). */
-  unsigned concurrent = scalars_max_concurrent();
+  unsigned concurrent = settings_max_concurrent();
   snmp_log(LOG_INFO, "sipdiagd %s started: %u rows, at most %u diagnoses at once\n",
            PACKAGE_VERSION, rows_count(), concurrent);
   loop_run(&stop_requested, &reload_requested, on_reload);
   snmp_log(LOG_INFO, "sipdiagd stopping\n");
 
   loop_destroy();
-  snmp_shutdown(SIPDIAGD_APP);     /* saves the persistent store */
+  snmp_shutdown("sipdiagd");     /* saves the persistent store */
+  notify_shutdown();
   rows_shutdown();
-  history_shutdown();
   table_shutdown();
   accounts_shutdown();
   loop_free();

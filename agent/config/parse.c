@@ -7,8 +7,11 @@
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "sipdiagd.h"
-#include "parse.h"
+#include "config/parse.h"
+#include "rows/key.h"
+#include "util/text.h"
+
+#include <errno.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,66 +20,6 @@
 #include <ctype.h>
 
 #define ACCOUNT_TOKEN "sipdiagAccount"
-
-/* ---- UTF-8 ------------------------------------------------------------------------ */
-
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
-{
-  unsigned char c = s[0];
-  size_t n;
-  if (c < 0x80)
-    return 1;
-  else if (c >= 0xc2 && c <= 0xdf)
-    n = 2;
-  else if (c >= 0xe0 && c <= 0xef)
-    n = 3;
-  else if (c >= 0xf0 && c <= 0xf4)
-    n = 4;
-  else
-    return 0;
-  if (n > avail)
-    return 0;
-  for (size_t i = 1; i < n; i++)
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-  /* overlongs and surrogates */
-  if (n == 3 && c == 0xe0 && s[1] < 0xa0)
-    return 0;
-  if (n == 3 && c == 0xed && s[1] >= 0xa0)
-    return 0;
-  if (n == 4 && c == 0xf0 && s[1] < 0x90)
-    return 0;
-  if (n == 4 && c == 0xf4 && s[1] >= 0x90)
-    return 0;
-  return n;
-}
-
-bool utf8_valid(const unsigned char *s, size_t len)
-{
-  size_t i = 0;
-  while (i < len) {
-    size_t n = utf8_seq_len(s + i, len - i);
-    if (n == 0)
-      return false;
-    i += n;
-  }
-  return true;
-}
-
-size_t utf8_clip(const char *s, size_t max)
-{
-  const unsigned char *u = (const unsigned char *)s;
-  size_t len = strlen(s), i = 0;
-  while (i < len) {
-    size_t n = utf8_seq_len(u + i, len - i);
-    if (n == 0)
-      n = 1;                 /* the engine cleans text; keep going */
-    if (i + n > max)
-      break;
-    i += n;
-  }
-  return i;
-}
 
 /* ---- sipdiagAccount ------------------------------------------------------------------ */
 
@@ -106,23 +49,28 @@ int account_line_parse(const char *line, struct account_line *out,
     msg[0] = '\0';
   out->cfg.transport = SIPDIAG_TRANSPORT_AUTO;
   out->cfg.expires = SIPDIAG_DEFAULT_EXPIRES_S;
-  out->notify = SD_FALSE;
+  out->sched.failure_threshold = SIPDIAG_AGENT_DEFAULT_FAILURE_THRESHOLD;
+  out->sched.max_runs = SIPDIAG_AGENT_DEFAULT_MAX_RUNS;
+  out->storage = SD_ST_PERMANENT;
 
   const char *p = copy_nword_const(line, word, sizeof word);
   char *end;
-  unsigned long index = strtoul(word, &end, 10);
-  if (!word[0] || *end || index < 1 || index > 65535) {
-    snprintf(msg, msg_size, "%s", ACCOUNT_TOKEN
-             ": the first word must be the account index, 1 to 65535");
-    return ACCOUNT_LINE_BAD_INDEX;
+  size_t name_len = strlen(word);
+  if (!name_len || name_len > SIPDIAG_AGENT_KEY_MAX || strchr(word, '=') ||
+      !row_key_part_valid((const unsigned char *)word, name_len)) {
+    snprintf(msg, msg_size, "%s: the first word must be the account's name "
+             "(sipDiagName: 1 to %d octets of UTF-8, no '=')", ACCOUNT_TOKEN,
+             SIPDIAG_AGENT_KEY_MAX);
+    return ACCOUNT_LINE_BAD_NAME;
   }
-  out->index = (uint32_t)index;
+  memcpy(out->name, word, name_len + 1);
+  const char *name = out->name;
   bool ok = true;
   while (ok && p && *p) {
     p = copy_nword_const(p, word, sizeof word);
     char *eq = strchr(word, '=');
     if (!eq) {
-      snprintf(msg, msg_size, "%s %lu: expected key=value words", ACCOUNT_TOKEN, index);
+      snprintf(msg, msg_size, "%s %s: expected key=value words", ACCOUNT_TOKEN, name);
       ok = false;
       break;
     }
@@ -141,15 +89,15 @@ int account_line_parse(const char *line, struct account_line *out,
     else if (!strcasecmp(key, "transport")) {
       out->cfg.transport = sipdiag_transport_parse(value);
       if (!out->cfg.transport) {
-        snprintf(msg, msg_size, "%s %lu: transport must be auto, udp, tcp or tls",
-                 ACCOUNT_TOKEN, index);
+        snprintf(msg, msg_size, "%s %s: transport must be auto, udp, tcp or tls",
+                 ACCOUNT_TOKEN, name);
         ok = false;
       }
     } else if (!strcasecmp(key, "expires")) {
       unsigned long v = strtoul(value, &end, 10);
       if (!*value || *end || *value == '-' || v > UINT32_MAX) {
-        snprintf(msg, msg_size, "%s %lu: expires must be a number of seconds",
-                 ACCOUNT_TOKEN, index);
+        snprintf(msg, msg_size, "%s %s: expires must be a number of seconds",
+                 ACCOUNT_TOKEN, name);
         ok = false;
       }
       out->cfg.expires = (uint32_t)v;
@@ -159,20 +107,68 @@ int account_line_parse(const char *line, struct account_line *out,
       else if (!strcasecmp(value, "digest"))
         out->cfg.no_password = false;
       else {
-        snprintf(msg, msg_size, "%s %lu: auth must be digest or none", ACCOUNT_TOKEN, index);
+        snprintf(msg, msg_size, "%s %s: auth must be digest or none", ACCOUNT_TOKEN, name);
         ok = false;
       }
     } else if (!strcasecmp(key, "notify")) {
       if (!strcasecmp(value, "yes") || !strcasecmp(value, "true"))
-        out->notify = SD_TRUE;
+        out->sched.traps |= TRAP_COMPLETE;
       else if (!strcasecmp(value, "no") || !strcasecmp(value, "false"))
-        out->notify = SD_FALSE;
+        out->sched.traps &= ~(unsigned)TRAP_COMPLETE;
       else {
-        snprintf(msg, msg_size, "%s %lu: notify must be yes or no", ACCOUNT_TOKEN, index);
+        snprintf(msg, msg_size, "%s %s: notify must be yes or no", ACCOUNT_TOKEN, name);
+        ok = false;
+      }
+    } else if (!strcasecmp(key, "frequency") || !strcasecmp(key, "failureThreshold") ||
+               !strcasecmp(key, "maxRuns")) {
+      bool freq = !strcasecmp(key, "frequency"), thr = !strcasecmp(key, "failureThreshold");
+      unsigned long min = thr ? 1 : 0;
+      unsigned long max = freq ? SIPDIAG_AGENT_FREQUENCY_MAX_S
+                        : thr ? SIPDIAG_AGENT_FAILURE_THRESHOLD_MAX : SIPDIAG_AGENT_MAX_RUNS_MAX;
+      unsigned long v = strtoul(value, &end, 10);
+      if (!*value || *end || *value == '-' || v < min || v > max) {
+        snprintf(msg, msg_size, "%s %s: %s must be a number from %lu to %lu", ACCOUNT_TOKEN,
+                 name, key, min, max);
+        ok = false;
+      } else if (freq) {
+        out->sched.frequency_s = (uint32_t)v;
+      } else if (thr) {
+        out->sched.failure_threshold = (uint32_t)v;
+      } else {
+        out->sched.max_runs = (uint32_t)v;
+      }
+    } else if (!strcasecmp(key, "traps")) {
+      /* complete,failure,recovery (any order), or none */
+      unsigned traps = 0;
+      char list[64];
+      snprintf(list, sizeof list, "%s", value);
+      char *save = NULL;
+      for (char *w = strtok_r(list, ",", &save); ok && w; w = strtok_r(NULL, ",", &save)) {
+        if (!strcasecmp(w, "complete"))
+          traps |= TRAP_COMPLETE;
+        else if (!strcasecmp(w, "failure"))
+          traps |= TRAP_FAILURE;
+        else if (!strcasecmp(w, "recovery"))
+          traps |= TRAP_RECOVERY;
+        else if (strcasecmp(w, "none") != 0) {
+          snprintf(msg, msg_size, "%s %s: traps must list complete, failure, recovery "
+                   "(comma-separated) or be none", ACCOUNT_TOKEN, name);
+          ok = false;
+        }
+      }
+      out->sched.traps = traps;
+    } else if (!strcasecmp(key, "storage")) {
+      if (!strcasecmp(value, "permanent"))
+        out->storage = SD_ST_PERMANENT;
+      else if (!strcasecmp(value, "readOnly"))
+        out->storage = SD_ST_READONLY;
+      else {
+        snprintf(msg, msg_size, "%s %s: storage must be permanent or readOnly", ACCOUNT_TOKEN,
+                 name);
         ok = false;
       }
     } else {
-      snprintf(msg, msg_size, "%s %lu: unknown key '%.40s'", ACCOUNT_TOKEN, index, key);
+      snprintf(msg, msg_size, "%s %s: unknown key '%.40s'", ACCOUNT_TOKEN, name, key);
       ok = false;
     }
   }
@@ -325,6 +321,8 @@ static char *read_uint(char *p, unsigned int *out)
 /* One text field of a saved row into buf (size octets: the column's
  * SIPDIAG_AGENT_TEXT_MAX plus the NUL).  Once *ok is false the rest of the
  * line is skipped, so msg names the first bad field. */
+static const char *text_token = "_sipDiagRow";   /* the line being read, for msg */
+
 static char *read_text(char *p, const char *field, char *buf, size_t size, bool *ok,
                        char *msg, size_t msg_size)
 {
@@ -336,7 +334,7 @@ static char *read_text(char *p, const char *field, char *buf, size_t size, bool 
   if (!*ok)
     return NULL;
   if (!p || !*p) {
-    snprintf(msg, msg_size, "_sipDiagRow: %s is missing", field);
+    snprintf(msg, msg_size, "%s: %s is missing", text_token, field);
     *ok = false;
     return NULL;
   }
@@ -346,19 +344,19 @@ static char *read_text(char *p, const char *field, char *buf, size_t size, bool 
     size_t digits = 0;
     while (p[2 + digits] && !isspace((unsigned char)p[2 + digits])) {
       if (!isxdigit((unsigned char)p[2 + digits])) {
-        snprintf(msg, msg_size, "_sipDiagRow: %s is not a valid hex string", field);
+        snprintf(msg, msg_size, "%s: %s is not a valid hex string", text_token, field);
         *ok = false;
         return NULL;
       }
       digits++;
     }
     if (digits % 2) {
-      snprintf(msg, msg_size, "_sipDiagRow: %s is not a valid hex string", field);
+      snprintf(msg, msg_size, "%s: %s is not a valid hex string", text_token, field);
       *ok = false;
       return NULL;
     }
     if (digits / 2 > max) {
-      snprintf(msg, msg_size, "_sipDiagRow: %s is longer than %zu octets", field, max);
+      snprintf(msg, msg_size, "%s: %s is longer than %zu octets", text_token, field, max);
       *ok = false;
       return NULL;
     }
@@ -373,7 +371,7 @@ static char *read_text(char *p, const char *field, char *buf, size_t size, bool 
     next = read_config_read_data(ASN_OCTET_STR, p, &w, &len);
     if (len > max) {
       explicit_bzero(word, sizeof word);
-      snprintf(msg, msg_size, "_sipDiagRow: %s is longer than %zu octets", field, max);
+      snprintf(msg, msg_size, "%s: %s is longer than %zu octets", text_token, field, max);
       *ok = false;
       return NULL;
     }
@@ -389,7 +387,7 @@ static char *read_text(char *p, const char *field, char *buf, size_t size, bool 
   }
   if (!*ok) {
     buf[0] = '\0';
-    snprintf(msg, msg_size, "_sipDiagRow: %s is not a text sipdiagd wrote", field);
+    snprintf(msg, msg_size, "%s: %s is not a text sipdiagd wrote", text_token, field);
     return NULL;
   }
   return next;
@@ -402,6 +400,7 @@ bool saved_row_parse(char *line, struct saved_row *out, char *msg, size_t msg_si
   memset(out, 0, sizeof *out);
   if (msg_size)
     msg[0] = '\0';
+  text_token = "_sipDiagRow";
   p = read_uint(p, &index);
   p = read_uint(p, &storage);
   p = read_uint(p, &rowstatus);
@@ -446,6 +445,193 @@ void saved_scalar_parse(char *line, char *name, size_t name_size, unsigned *valu
   *value = v;
 }
 
+/* A hex digit's value, or -1. */
+static int hex_value(char c)
+{
+  return c >= '0' && c <= '9' ? c - '0'
+       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* ---- the store's lines of this version ------------------------------------------------ */
+
+/* The owner and name at the start of a line: two texts of at most
+ * SIPDIAG_AGENT_KEY_MAX octets forming a valid key. */
+static char *read_key(char *p, struct row_key *key, bool *ok, char *msg, size_t msg_size)
+{
+  char owner[SIPDIAG_AGENT_TEXT_MAX + 1], name[SIPDIAG_AGENT_TEXT_MAX + 1];
+  p = read_text(p, "owner", owner, SIPDIAG_AGENT_KEY_MAX + 1, ok, msg, msg_size);
+  p = read_text(p, "name", name, SIPDIAG_AGENT_KEY_MAX + 1, ok, msg, msg_size);
+  if (*ok && !row_key_set(key, (const unsigned char *)owner, strlen(owner),
+                          (const unsigned char *)name, strlen(name))) {
+    snprintf(msg, msg_size, "%s: the owner or name is not a valid index", text_token);
+    *ok = false;
+  }
+  return *ok ? p : NULL;
+}
+
+/* A decimal number of at most 64 bits as one word; false (msg) when not. */
+static char *read_u64(char *p, const char *field, uint64_t max, uint64_t *out, bool *ok,
+                      char *msg, size_t msg_size)
+{
+  char word[32], *end;
+  *out = 0;
+  if (!*ok)
+    return NULL;
+  if (!p || !*p) {
+    snprintf(msg, msg_size, "%s: %s is missing", text_token, field);
+    *ok = false;
+    return NULL;
+  }
+  p = copy_nword(p, word, sizeof word);
+  errno = 0;
+  unsigned long long v = strtoull(word, &end, 10);
+  if (!word[0] || *end || word[0] == '-' || errno || v > max) {
+    snprintf(msg, msg_size, "%s: %s is not a number from 0 to %llu", text_token, field,
+             (unsigned long long)max);
+    *ok = false;
+    return NULL;
+  }
+  *out = v;
+  return p;
+}
+
+#define TIME_MS_MAX 253402300799999ull       /* 9999-12-31 */
+
+bool saved_entry_parse(char *line, struct saved_entry *out, char *msg, size_t msg_size)
+{
+  memset(out, 0, sizeof *out);
+  if (msg_size)
+    msg[0] = '\0';
+  text_token = "_sipDiagEntry";
+  bool ok = true;
+  uint64_t storage, rowstatus, traps, frequency, threshold, max_runs, transport, expires;
+  char *p = read_key(line, &out->key, &ok, msg, msg_size);
+  p = read_u64(p, "storage", 5, &storage, &ok, msg, msg_size);
+  p = read_u64(p, "rowStatus", 6, &rowstatus, &ok, msg, msg_size);
+  p = read_u64(p, "traps", TRAP_ALL, &traps, &ok, msg, msg_size);
+  p = read_u64(p, "frequency", SIPDIAG_AGENT_FREQUENCY_MAX_S, &frequency, &ok, msg, msg_size);
+  p = read_u64(p, "failureThreshold", SIPDIAG_AGENT_FAILURE_THRESHOLD_MAX, &threshold, &ok,
+               msg, msg_size);
+  p = read_u64(p, "maxRuns", SIPDIAG_AGENT_MAX_RUNS_MAX, &max_runs, &ok, msg, msg_size);
+  p = read_u64(p, "transport", 4, &transport, &ok, msg, msg_size);
+  p = read_u64(p, "expires", UINT32_MAX, &expires, &ok, msg, msg_size);
+  if (!ok)
+    return false;
+  const char *bad = storage != SD_ST_NONVOLATILE ? "the storage type is not nonVolatile"
+                  : rowstatus != SD_RS_ACTIVE && rowstatus != SD_RS_NOT_IN_SERVICE
+                    ? "the row status is not active or notInService"
+                  : threshold < 1 ? "failureThreshold is 0"
+                  : transport < 1 ? "the transport is not 1 to 4"
+                  : expires < 1 ? "expires is 0" : NULL;
+  if (bad) {
+    snprintf(msg, msg_size, "_sipDiagEntry: %s", bad);
+    return false;
+  }
+  p = read_text(p, "registrar", out->cfg.registrar, sizeof out->cfg.registrar, &ok,
+                msg, msg_size);
+  p = read_text(p, "aor", out->cfg.aor, sizeof out->cfg.aor, &ok, msg, msg_size);
+  p = read_text(p, "authUser", out->cfg.auth_user, sizeof out->cfg.auth_user, &ok,
+                msg, msg_size);
+  p = read_text(p, "password", out->cfg.password, sizeof out->cfg.password, &ok,
+                msg, msg_size);
+  read_text(p, "outboundProxy", out->cfg.proxy, sizeof out->cfg.proxy, &ok, msg, msg_size);
+  out->storage = (int)storage;
+  out->rowstatus = (int)rowstatus;
+  out->sched.traps = (unsigned)traps;
+  out->sched.frequency_s = (uint32_t)frequency;
+  out->sched.failure_threshold = (uint32_t)threshold;
+  out->sched.max_runs = (uint32_t)max_runs;
+  out->cfg.transport = (sipdiag_transport_t)transport;
+  out->cfg.expires = (uint32_t)expires;
+  return ok;
+}
+
+bool saved_stats_parse(char *line, struct row_key *key, struct row_stats *out,
+                       char *msg, size_t msg_size)
+{
+  memset(out, 0, sizeof *out);
+  if (msg_size)
+    msg[0] = '\0';
+  text_token = "_sipDiagStats";
+  bool ok = true;
+  uint64_t runs, successes, failures, consecutive, last_good, since, fault, in_failure, last;
+  char *p = read_key(line, key, &ok, msg, msg_size);
+  p = read_u64(p, "runs", UINT32_MAX, &runs, &ok, msg, msg_size);
+  p = read_u64(p, "successes", UINT32_MAX, &successes, &ok, msg, msg_size);
+  p = read_u64(p, "failures", UINT32_MAX, &failures, &ok, msg, msg_size);
+  p = read_u64(p, "consecutiveFailures", UINT32_MAX, &consecutive, &ok, msg, msg_size);
+  p = read_u64(p, "lastGoodTime", TIME_MS_MAX, &last_good, &ok, msg, msg_size);
+  p = read_u64(p, "faultSince", TIME_MS_MAX, &since, &ok, msg, msg_size);
+  p = read_u64(p, "lastFault", SIPDIAG_FAULT_MALFORMED_RESPONSE, &fault, &ok, msg, msg_size);
+  p = read_u64(p, "inFailure", 1, &in_failure, &ok, msg, msg_size);
+  read_u64(p, "lastRunIndex", UINT32_MAX, &last, &ok, msg, msg_size);
+  if (!ok)
+    return false;
+  out->runs = (uint32_t)runs;
+  out->successes = (uint32_t)successes;
+  out->failures = (uint32_t)failures;
+  out->consecutive_failures = (uint32_t)consecutive;
+  out->last_good_ms = (int64_t)last_good;
+  out->fault_since_ms = (int64_t)since;
+  out->last_fault = fault ? (int)fault : SIPDIAG_FAULT_NONE;
+  out->in_failure = in_failure == 1;
+  out->last_run_index = (uint32_t)last;
+  return true;
+}
+
+bool saved_run_parse(char *line, struct row_key *key, struct run_record *out,
+                     char *diagnosis, size_t diagnosis_size, char *msg, size_t msg_size)
+{
+  memset(out, 0, sizeof *out);
+  if (msg_size)
+    msg[0] = '\0';
+  text_token = "_sipDiagRun";
+  bool ok = true;
+  uint64_t index, start, end, duration, code, fault, status, attempts, port, trigger;
+  char *p = read_key(line, key, &ok, msg, msg_size);
+  p = read_u64(p, "runIndex", UINT32_MAX, &index, &ok, msg, msg_size);
+  p = read_u64(p, "startTime", TIME_MS_MAX, &start, &ok, msg, msg_size);
+  p = read_u64(p, "endTime", TIME_MS_MAX, &end, &ok, msg, msg_size);
+  p = read_u64(p, "duration", UINT32_MAX, &duration, &ok, msg, msg_size);
+  p = read_u64(p, "code", 999, &code, &ok, msg, msg_size);
+  p = read_u64(p, "fault", SIPDIAG_FAULT_MALFORMED_RESPONSE, &fault, &ok, msg, msg_size);
+  p = read_u64(p, "sipStatus", 999, &status, &ok, msg, msg_size);
+  p = read_u64(p, "attempts", UINT32_MAX, &attempts, &ok, msg, msg_size);
+  p = read_u64(p, "port", 65535, &port, &ok, msg, msg_size);
+  p = read_u64(p, "trigger", TRIGGER_SCHEDULE, &trigger, &ok, msg, msg_size);
+  char addr[SIPDIAG_AGENT_TEXT_MAX + 1];
+  p = read_text(p, "serverAddress", addr, 17, &ok, msg, msg_size);
+  read_text(p, "diagnosis", diagnosis, diagnosis_size, &ok, msg, msg_size);
+  if (!ok)
+    return false;
+  size_t alen = strlen(addr);
+  if (index < 1 || fault < 1 || trigger < 1 || (alen != 0 && alen != 8 && alen != 32)) {
+    snprintf(msg, msg_size, "_sipDiagRun: a value is out of range");
+    return false;
+  }
+  for (size_t i = 0; i < alen / 2; i++) {
+    int hi = hex_value(addr[2 * i]), lo = hex_value(addr[2 * i + 1]);
+    if (hi < 0 || lo < 0) {
+      snprintf(msg, msg_size, "_sipDiagRun: serverAddress is not hex");
+      return false;
+    }
+    out->addr[i] = (uint8_t)(hi * 16 + lo);
+  }
+  out->addr_len = (uint8_t)(alen / 2);
+  out->index = (uint32_t)index;
+  out->start_ms = (int64_t)start;
+  out->end_ms = (int64_t)end;
+  out->duration_ms = (uint32_t)duration;
+  out->code = (uint32_t)code;
+  out->fault = (uint8_t)fault;
+  out->sip_status = (uint32_t)status;
+  out->attempts = (uint32_t)attempts;
+  out->server_port = (uint16_t)port;
+  out->trigger = (uint8_t)trigger;
+  return true;
+}
+
 /* ---- the account a diagnosis is for ------------------------------------------------------ */
 
 /* Appends c to out (len so far, size > 0), cutting silently. */
@@ -456,12 +642,6 @@ static void put(char *out, size_t size, size_t *len, char c)
   out[*len] = '\0';
 }
 
-static int hex_value(char c)
-{
-  return c >= '0' && c <= '9' ? c - '0'
-       : c >= 'a' && c <= 'f' ? c - 'a' + 10
-       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
 
 /* Appends the user (with_user) and the host of a SIP URI to out. */
 static void put_uri(char *out, size_t size, size_t *len, const char *uri, bool with_user)
@@ -552,19 +732,35 @@ int table_check_value(unsigned col, const netsnmp_variable_list *vb)
     /* only requested(2) and canceled(5) can be written */
     return *vb->val.integer == SIPDIAG_STATE_REQUESTED ||
            *vb->val.integer == SIPDIAG_STATE_CANCELED ? 0 : SNMP_ERR_WRONGVALUE;
-  case COL_NOTIFY:
-    if (vb->type != ASN_INTEGER)
+  case COL_FREQUENCY:
+  case COL_FAILURE_THRESHOLD:
+  case COL_MAX_RUNS: {
+    if (vb->type != ASN_UNSIGNED)
       return SNMP_ERR_WRONGTYPE;
     if (vb->val_len != sizeof(long))
       return SNMP_ERR_WRONGLENGTH;
-    return *vb->val.integer == SD_TRUE || *vb->val.integer == SD_FALSE ? 0 : SNMP_ERR_WRONGVALUE;
+    unsigned long v = (unsigned long)*vb->val.integer;
+    unsigned long min = col == COL_FAILURE_THRESHOLD ? 1 : 0;
+    unsigned long max = col == COL_FREQUENCY ? SIPDIAG_AGENT_FREQUENCY_MAX_S
+                      : col == COL_FAILURE_THRESHOLD ? SIPDIAG_AGENT_FAILURE_THRESHOLD_MAX
+                      : SIPDIAG_AGENT_MAX_RUNS_MAX;
+    return v >= min && v <= max ? 0 : SNMP_ERR_WRONGVALUE;
+  }
+  case COL_TRAP_GENERATION:
+    /* BITS { complete(0), failure(1), recovery(2) }: one octet at most,
+     * no bit beyond recovery */
+    if (vb->type != ASN_OCTET_STR)
+      return SNMP_ERR_WRONGTYPE;
+    if (vb->val_len > 1)
+      return SNMP_ERR_WRONGLENGTH;
+    return vb->val_len == 0 || (vb->val.string[0] & 0x1f) == 0 ? 0 : SNMP_ERR_WRONGVALUE;
   case COL_STORAGE:
     if (vb->type != ASN_INTEGER)
       return SNMP_ERR_WRONGTYPE;
     if (vb->val_len != sizeof(long))
       return SNMP_ERR_WRONGLENGTH;
     /* a manager may choose volatile or nonVolatile; other(1), permanent(4)
-     * and readOnly(5) are the agent's to give */
+     * and readOnly(5) are the agent's to give (RFC 2579: wrongValue) */
     return *vb->val.integer == SD_ST_VOLATILE || *vb->val.integer == SD_ST_NONVOLATILE
            ? 0 : SNMP_ERR_WRONGVALUE;
   case COL_ROWSTATUS:
@@ -583,4 +779,27 @@ void table_copy_text(char *dst, const netsnmp_variable_list *vb)
 {
   memcpy(dst, vb->val.string, vb->val_len);
   dst[vb->val_len] = '\0';
+}
+
+/* BITS values: the first octet's most significant bit is bit 0. */
+unsigned traps_from_bits(const unsigned char *octets, size_t len)
+{
+  unsigned traps = 0;
+  if (len >= 1) {
+    if (octets[0] & 0x80)
+      traps |= TRAP_COMPLETE;
+    if (octets[0] & 0x40)
+      traps |= TRAP_FAILURE;
+    if (octets[0] & 0x20)
+      traps |= TRAP_RECOVERY;
+  }
+  return traps;
+}
+
+size_t traps_to_bits(unsigned traps, unsigned char *octet)
+{
+  octet[0] = (unsigned char)((traps & TRAP_COMPLETE ? 0x80 : 0) |
+                             (traps & TRAP_FAILURE ? 0x40 : 0) |
+                             (traps & TRAP_RECOVERY ? 0x20 : 0));
+  return 1;
 }

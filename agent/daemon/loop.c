@@ -7,8 +7,9 @@
  * vanished ones unregistered.  A readable fd only marks itself; after the
  * turn snmp_read2() reads the marked ones.  Then net-snmp's timeouts and
  * alarms (the AgentX ping and reconnect among them) are run, delegated
- * requests checked, pending diagnoses started and the persistent store
- * saved if needed.
+ * requests checked, due scheduled runs requested, pending diagnoses
+ * started, a few queued notifications sent and the persistent store saved
+ * if needed.
  *
  * sofia's poll port is preferred to epoll: poll looks at fd numbers afresh
  * on every turn, so when net-snmp closes its AgentX socket (snmpd went
@@ -21,7 +22,12 @@
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "sipdiagd.h"
+#include "daemon/loop.h"
+#include "daemon/agentx_dedup.h"
+#include "notify/notify.h"
+#include "rows/rows.h"
+#include "schedule/scheduler.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -173,7 +179,10 @@ void loop_run(volatile int *stop, volatile int *reload, void (*on_reload)(void))
     agentx_dedup_attach();             /* a new AgentX session gets it too */
     long wait_ms = sync_fds(&has_deadline, &deadline);
 
-    su_root_step(root, rows_starts_pending() ? 0 : wait_ms);
+    long due = scheduler_wait_ms();
+    if (due >= 0 && due < wait_ms)
+      wait_ms = due;
+    su_root_step(root, rows_starts_pending() || notify_pending() ? 0 : wait_ms);
 
     if (any_marked) {
       any_marked = false;
@@ -184,11 +193,14 @@ void loop_run(volatile int *stop, volatile int *reload, void (*on_reload)(void))
       snmp_timeout();
     run_alarms();
     netsnmp_check_outstanding_agent_requests();
+    scheduler_tick();
     rows_start_pending();
+    notify_send_pending();
     if (*reload) {
       *reload = 0;
       on_reload();
     }
+    store_poll();
     snmp_store_if_needed();
   }
 }

@@ -22,9 +22,42 @@ unset SNMPCONFPATH SNMP_PERSISTENT_FILE
 
 B=.1.3.6.1.4.1.8072.9999.9999.5060     # sipDiagMIB
 SC=$B.1.1                              # sipDiagScalars.N.0
-T=$B.1.2.1                             # sipDiagEntry.COL.INDEX
-H=$B.1.3.1                             # sipDiagHistoryEntry.COL.INDEX.STEP
-NOTIF=$B.0.1                           # sipDiagComplete
+T=$B.1.4.1                             # sipDiagEntry.COL.OWNER.NAME
+R=$B.1.5.1                             # sipDiagRunEntry.COL.OWNER.NAME.RUN
+H=$B.1.6.1                             # sipDiagHistoryEntry.COL.OWNER.NAME.RUN.STEP
+NOTIF=$B.0.2                           # sipDiagComplete
+NOTIF_FAILURE=$B.0.3                   # sipDiagFailure
+NOTIF_RECOVERED=$B.0.4                 # sipDiagRecovered
+# The owner of the rows the tests create, and of the terminal's own
+# accounts (sipDiagDeviceOwner's default).
+TEST_OWNER=${TEST_OWNER:-test}
+DEVICE_OWNER=device
+
+# Columns of sipDiagEntry, by name (SIP-DIAG-MIB).
+C_REGISTRAR=3 C_AOR=4 C_AUTH_USER=5 C_PASSWORD=6 C_TRANSPORT=7 C_EXPIRES=8 C_PROXY=9
+C_STATE=10 C_FREQUENCY=11 C_TRAPS=12 C_THRESHOLD=13 C_MAX_RUNS=14 C_STORAGE=15 C_ROWSTATUS=16
+C_CODE=20 C_FAULT=21 C_SIP_STATUS=22 C_DIAGNOSIS=23 C_SIP_REASON=24 C_ATTEMPTS=25
+C_PINGS_SENT=26 C_PINGS_RECEIVED=27 C_RTT=28 C_ADDR_TYPE=29 C_ADDR=30 C_PORT=31
+C_SERVER_TRANSPORT=32 C_START=33 C_END=34 C_DURATION=35 C_BINDING_REMOVED=36
+C_REFINES=37 C_ICMP_ERROR=38 C_NAT=39 C_TARGETS=40 C_CAPTURE_PATH=41 C_CAPTURE_NOTE=42
+C_CAPTURE_PACKETS=43 C_TRANSPORT_CHECK=44 C_RUN_INDEX=45 C_TRIGGER=46
+C_STATS_RUNS=50 C_STATS_SUCCESSES=51 C_STATS_FAILURES=52 C_STATS_CONSECUTIVE=53
+C_STATS_LAST_GOOD=54 C_STATS_FAULT_SINCE=55 C_STATS_LAST_FAULT=56
+# sipDiagTrapGeneration values (BITS, one octet, for snmpset's x type)
+TRAPS_NONE=00 TRAPS_COMPLETE=80 TRAPS_ALL=E0
+
+# oid_text TEXT: a length-prefixed SnmpAdminString index part ("ab" -> 2.97.98).
+oid_text() {
+	local t=$1 out=${#1} i
+	for ((i = 0; i < ${#t}; i++)); do out="$out.$(printf '%d' "'${t:i:1}")"; done
+	printf '%s' "$out"
+}
+
+# ix NAME [OWNER]: the index of row { OWNER (default $TEST_OWNER), NAME }.
+# The tests name their rows 1, 2, ...: "$T.$C_STATE.$(ix 1)".
+ix() { printf '%s.%s' "$(oid_text "${2:-$TEST_OWNER}")" "$(oid_text "$1")"; }
+# dx NAME: the index of the terminal's own account NAME (sipdiagAccount NAME).
+dx() { ix "$1" "$DEVICE_OWNER"; }
 COMMUNITY=sdtest
 
 log() { printf '[%s] %s\n' "$TEST_NAME" "$*"; }
@@ -316,27 +349,32 @@ check_eq() {
 	if [ "$1" != "$2" ]; then fail "$3: expected '$2', got '$1'"; else log "ok: $3 = $2"; fi
 }
 
-# wait_state INDEX STATE SECONDS: until sipDiagState.INDEX reads STATE.
+# wait_state NAME STATE SECONDS: until sipDiagState of the test's row NAME
+# reads STATE (NAME may also be a full index: owner and name, "6.100...").
+row_index() { case $1 in *.*) printf '%s' "$1" ;; *) ix "$1" ;; esac; }
 wait_state() {
-	local idx=$1 want=$2 limit=$(($3 * 10)) i s=""
+	local idx want=$2 limit=$(($3 * 10)) i s=""
+	idx=$(row_index "$1")
 	for i in $(seq 1 $limit); do
-		s=$(sget "$T.10.$idx")
+		s=$(sget "$T.$C_STATE.$idx")
 		[ "$s" = "$want" ] && return 0
 		sleep 0.1
 	done
-	fail "row $idx: state $s after $3 s, expected $want"
+	fail "row $1: state $s after $3 s, expected $want"
 	return 1
 }
 
-# new_row INDEX REGISTRAR AOR [EXTRA-SET-ARGS...]: createAndGo with these
-# and a password (the engine needs one for a complete configuration).
+# new_row NAME REGISTRAR AOR [EXTRA-SET-ARGS...]: createAndGo of the test's
+# row NAME with these and a password (the engine needs one for a complete
+# configuration).
 new_row() {
-	local idx=$1 reg=$2 aor=$3
+	local name=$1 reg=$2 aor=$3 idx
 	shift 3
+	idx=$(row_index "$name")
 	local err
-	err=$(sset "$T.31.$idx" i 4 "$T.2.$idx" s "$reg" "$T.3.$idx" s "$aor" \
-		"$T.5.$idx" s "pw-$idx" "$@")
-	[ -z "$err" ] || die "could not create row $idx: $err"
+	err=$(sset "$T.$C_ROWSTATUS.$idx" i 4 "$T.$C_REGISTRAR.$idx" s "$reg" \
+		"$T.$C_AOR.$idx" s "$aor" "$T.$C_PASSWORD.$idx" s "pw-$name" "$@")
+	[ -z "$err" ] || die "could not create row $name: $err"
 }
 
 # check_closed_port_fault INDEX WHAT: a closed UDP port on loopback is

@@ -4,6 +4,7 @@
  * Pure functions: no network, no allocation.  The check names every missing
  * or malformed field so the operator can fix them all in one go.
  */
+#include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "sipdiag.h"
 
 #include <stdarg.h>

@@ -1,6 +1,7 @@
 /*
  * address_text.c - IP addresses and host:port as text (see address_text.h).
  */
+#include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "address_text.h"
 
 #include <arpa/inet.h>

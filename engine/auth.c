@@ -1,6 +1,7 @@
 /*
  * auth.c - answering a registrar's or proxy's digest challenges.
  */
+#include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "auth.h"
 
 #include <string.h>

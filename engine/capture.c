@@ -15,6 +15,7 @@
  * cooked headers, as its "any" device would).  Closing any packet socket
  * still costs one grace period: see sipdiag_capture_set_release().
  */
+#include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "capture.h"
 #include "syserr.h"
 

@@ -6,6 +6,7 @@
  * header value, writes only inside the fixed buffers of the challenge
  * structure and refuses (never truncates) what does not fit.
  */
+#include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "digest.h"
 
 #include <errno.h>

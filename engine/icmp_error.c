@@ -4,6 +4,7 @@
  * Every read goes through a length check against the bytes actually
  * present; lengths claimed inside the packet only ever shorten the view.
  */
+#include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "icmp_error.h"
 
 #include <arpa/inet.h>

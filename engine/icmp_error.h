@@ -156,6 +156,9 @@ sipdiag_icmp_status_t sipdiag_icmp_decode_message(int family,
  * SIPDIAG_ICMP_NOT_ICMP otherwise (another level or type, too short, a
  * local error).  *error (may be NULL) gets ee_errno whenever the structure
  * was read, also for local errors, else 0.  Every byte read is inside len.
+ * The class comes from ee_origin, ee_type and ee_code alone, which mean the
+ * same on every architecture; ee_errno is in the kernel's errno numbering
+ * (under qemu-user the host's, untranslated), so nothing is judged by it.
  */
 sipdiag_icmp_status_t sipdiag_icmp_decode_errqueue(int level, int type,
                                                    const void *data, size_t len,

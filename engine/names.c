@@ -1,6 +1,7 @@
 /*
  * names.c - the fault table and the names of enums, for every front-end.
  */
+#include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "sipdiag.h"
 
 #include <string.h>

@@ -1,6 +1,7 @@
 /*
  * pinger.c - ICMP echo (IPv4 and IPv6) on a sofia su_root.
  */
+#include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "pinger.h"
 #include "sipdiag_limits.h"
 #include "syserr.h"

@@ -4,6 +4,7 @@
  * Kept apart from register.c, so that the fuzz target can reach it
  * without a network.
  */
+#include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "response.h"
 
 #include <stdio.h>

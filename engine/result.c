@@ -1,6 +1,7 @@
 /*
  * result.c - filling a sipdiag_result_t: steps and the diagnosis sentence.
  */
+#include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "result.h"
 #include "address_text.h"
 

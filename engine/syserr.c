@@ -1,6 +1,7 @@
 /*
  * syserr.c - naming the errno of a failed system call (see syserr.h).
  */
+#include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "syserr.h"
 
 #include <errno.h>

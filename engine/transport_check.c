@@ -16,6 +16,7 @@
  * must not raise SIGPIPE in the daemon), remembers the first octets the
  * server sent, and remembers the errno of the last failed call.
  */
+#include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "transport_check.h"
 #include "sipdiag.h"     /* the fault codes */
 #include "verdict.h"

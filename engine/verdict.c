@@ -2,6 +2,7 @@
  * verdict.c - the patent's judging rules (claims 4-10, fig. 3-12), and what
  * the evidence beside SIP means.  Pure functions: see verdict.h.
  */
+#include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "verdict.h"
 #include "sipdiag.h"
 #include "syserr.h"

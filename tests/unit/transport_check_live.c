@@ -211,6 +211,55 @@ static int tcp_socket_on_free_port(uint16_t *port)
   return fd;
 }
 
+/*
+ * True when getsockopt(SO_ERROR) hands back an errno value in another
+ * numbering than the syscalls' own errno: qemu-user 7.2 (Debian 12's
+ * qemu-user-static) copies the host's SO_ERROR value untranslated, so a
+ * MIPS guest on an x86 host reads 111 (x86's ECONNREFUSED) where its own
+ * ECONNREFUSED is 146; on ARM the numbers happen to agree.  A real kernel
+ * never differs.  Two connections to a closed port: one reads SO_ERROR,
+ * the other connect()s again, which returns the same pending error as the
+ * syscall's errno (translated by qemu).  Only consulted under qemu
+ * (SIPDIAG_QEMU, set by tests/cross/run), so that natively nothing can be
+ * skipped.
+ */
+static bool so_error_untranslated(void)
+{
+  static int known = -1;
+  if (known >= 0)
+    return known;
+  known = 0;
+  if (!getenv("SIPDIAG_QEMU"))
+    return false;
+  uint16_t port;
+  int bfd = tcp_socket_on_free_port(&port);
+  struct sockaddr_in to = loopback(port);
+  int fd[2], so_error = 0, again = 0;
+  for (int i = 0; i < 2; i++) {
+    fd[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd[i] >= 0 && connect(fd[i], (struct sockaddr *)&to, sizeof to) < 0 &&
+        errno == EINPROGRESS) {
+      struct pollfd pfd = {.fd = fd[i], .events = POLLOUT};
+      poll(&pfd, 1, 2000);
+    }
+  }
+  socklen_t len = sizeof so_error;
+  if (fd[0] >= 0 && getsockopt(fd[0], SOL_SOCKET, SO_ERROR, &so_error, &len) < 0)
+    so_error = 0;
+  if (fd[1] >= 0 && connect(fd[1], (struct sockaddr *)&to, sizeof to) < 0)
+    again = errno;
+  for (int i = 0; i < 2; i++)
+    if (fd[i] >= 0)
+      close(fd[i]);
+  close(bfd);
+  known = again == ECONNREFUSED && so_error != 0 && so_error != ECONNREFUSED;
+  if (known)
+    printf("  SKIP tcp refused (qemu defect): under %s getsockopt(SO_ERROR) reads %d, "
+           "the host's errno untranslated; this target's ECONNREFUSED is %d\n",
+           getenv("SIPDIAG_QEMU"), so_error, ECONNREFUSED);
+  return known;
+}
+
 static int listener(uint16_t *port, int backlog)
 {
   int fd = tcp_socket_on_free_port(port);
@@ -424,17 +473,21 @@ static void test_tcp(void)
   /* (b) a bound port that does not listen answers SYN with RST */
   int bfd = tcp_socket_on_free_port(&port);
   to = loopback(port);
+  bool refused_readable = !so_error_untranslated();
   o = check_run("tcp closed port", &to, false, NULL, NULL, true, 2000, &run);
-  CHECK(o->result == SIPDIAG_TC_REFUSED, "%s", o->text);
-  CHECK(o->error == ECONNREFUSED, "errno %d", o->error);
-  snprintf(want, sizeof want, "TCP connection to 127.0.0.1:%u refused", port);
-  CHECK(strcmp(o->text, want) == 0, "'%s' != '%s'", o->text, want);
+  if (refused_readable) {
+    CHECK(o->result == SIPDIAG_TC_REFUSED, "%s", o->text);
+    CHECK(o->error == ECONNREFUSED, "errno %d", o->error);
+    snprintf(want, sizeof want, "TCP connection to 127.0.0.1:%u refused", port);
+    CHECK(strcmp(o->text, want) == 0, "'%s' != '%s'", o->text, want);
+  }
   /* answered by the RST, not waited out: well before its own 2 s (the
    * margin is for a loaded machine; how fast is the benchmark's business) */
   CHECK(o->elapsed_ms < 1500, "refused took %u ms", o->elapsed_ms);
   /* the same through TLS: still a TCP refusal, named as such */
   o = check_run("tls to closed port", &to, true, "registrar.test", NULL, true, 2000, &run);
-  CHECK(o->result == SIPDIAG_TC_REFUSED, "%s", o->text);
+  if (refused_readable)
+    CHECK(o->result == SIPDIAG_TC_REFUSED, "%s", o->text);
   CHECK(o->stage == SIPDIAG_TC_STAGE_TCP, "stage %d", o->stage);
   close(bfd);
 
@@ -522,12 +575,23 @@ static void test_stop(void)
   for (unsigned i = 0; i < N; i++)
     start_run(&many[i], i % 2 ? &to : &closed, false, NULL, NULL, true, 2000);
   loop_until_done(many, N, 5000);
-  unsigned right = 0;
-  for (unsigned i = 0; i < N; i++)
+  /* under the qemu defect above a refusal is not named: judge each
+   * check's single callback and the listener's half only */
+  bool refused_readable = !so_error_untranslated();
+  unsigned right = 0, judged = 0;
+  for (unsigned i = 0; i < N; i++) {
+    if (!refused_readable && i % 2 == 0) {
+      right += many[i].calls == 1;
+      judged++;
+      continue;
+    }
     right += many[i].calls == 1 &&
              many[i].out.result == (i % 2 ? SIPDIAG_TC_OK : SIPDIAG_TC_REFUSED);
-  CHECK(right == N, "%u of %d concurrent checks right", right, N);
-  printf("  %-28s %u of %d right\n", "60 concurrent", right, N);
+    judged++;
+  }
+  CHECK(right == judged, "%u of %u concurrent checks right", right, judged);
+  printf("  %-28s %u of %d right%s\n", "60 concurrent", right, N,
+         refused_readable ? "" : " (refusals: one callback each; not named under the qemu defect)");
   close(bfd);
   close(lfd);
 }

@@ -13,14 +13,12 @@
 #ifndef SIPDIAGD_PARSE_H
 #define SIPDIAGD_PARSE_H
 
-#include "rows/row.h"
-#include "mib/mib.h"
+#include "model/row.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct variable_list;          /* netsnmp_variable_list */
 
 /* ---- sipdiagAccount NAME key=value... (accounts.c) ----------------------- */
 
@@ -139,19 +137,5 @@ bool saved_run_parse(char *line, struct row_key *key, struct run_record *out,
  * transport=udp" and "sips:reg.example.net" name the same server.  Writes
  * "HOST\nUSER@HOST" to out, cut to size (at least 1). */
 void account_identity(const struct row_config *cfg, char *out, size_t size);
-
-/* ---- SET on sipDiagTable (table.c) --------------------------------------------- */
-
-/* Type, length and value of one varbind for column col, on its own: 0 or
- * an SNMP error (wrongType, wrongLength, wrongValue, notWritable). */
-int table_check_value(unsigned col, const struct variable_list *vb);
-
-/* Copies an OCTET STRING value that table_check_value() accepted into a
- * text column of struct row_config (SIPDIAG_AGENT_TEXT_MAX + 1 octets). */
-void table_copy_text(char *dst, const struct variable_list *vb);
-
-/* sipDiagTrapGeneration as BITS octets and back (TRAP_* bits). */
-unsigned traps_from_bits(const unsigned char *octets, size_t len);
-size_t traps_to_bits(unsigned traps, unsigned char *octet);   /* 1 octet */
 
 #endif /* SIPDIAGD_PARSE_H */

@@ -15,8 +15,8 @@
 #include "agent-snmp.h"
 #include "config/settings.h"
 #include "config/parse.h"
-#include "daemon/fdlimit.h"
-#include "rows/key.h"
+#include "util/fdlimit.h"
+#include "model/key.h"
 #include "store/store.h"
 
 #include <stdlib.h>
@@ -83,6 +83,7 @@ bool settings_set_text_override(enum text_scalar_id id, const char *text)
   if (!ca_path_value_ok(text, len))
     return false;
   memcpy(texts[id].snmp_value, text, len + 1);
+  store_changed_now();
   return true;
 }
 
@@ -108,6 +109,7 @@ bool settings_set_override(enum scalar_id id, unsigned value)
   if (value < scalars[id].min || value > scalars[id].max)
     return false;
   scalars[id].snmp_value = value;
+  store_changed_now();
   return true;
 }
 

@@ -21,7 +21,7 @@
 #include "agent-snmp.h"
 #include "daemon/loop.h"
 #include "daemon/privileges.h"
-#include "config/accounts.h"
+#include "rows/accounts.h"
 #include "config/capture.h"
 #include "config/settings.h"
 #include "mib/history_table.h"

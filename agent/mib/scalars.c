@@ -11,7 +11,6 @@
 #include "config/settings.h"
 #include "config/parse.h"
 #include "rows/rows.h"
-#include "store/store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +37,7 @@ static void set_text(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *
     char text[SIPDIAG_CA_PATH_MAX];
     memcpy(text, vb->val.string, vb->val_len);
     text[vb->val_len] = '\0';
-    if (settings_set_text_override(id, text))
-      store_changed_now();
+    settings_set_text_override(id, text);   /* checked in RESERVE1; stored */
   }
 }
 
@@ -152,8 +150,7 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
     case MODE_SET_COMMIT:
       /* checked in RESERVE1: a plain assignment, cannot fail */
       if (id >= 0 && settings_set_override((enum scalar_id)id,
-                                          (unsigned)*vb->val.integer)) {
-        store_changed_now();
+                                          (unsigned)*vb->val.integer)) {   /* stored */
         if (id == SC_MAX_CONCURRENT)
           (void)settings_max_concurrent();   /* fit the descriptor limit now */
       }

@@ -6,7 +6,7 @@
 #include "agent-snmp.h"
 #include "mib/walk.h"
 #include "rows/rows.h"
-#include "rows/key.h"
+#include "model/key.h"
 
 #include <string.h>
 

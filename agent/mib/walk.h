@@ -10,7 +10,7 @@
 #define SIPDIAGD_WALK_H
 
 #include "agent-snmp.h"
-#include "rows/row.h"
+#include "model/row.h"
 
 #define WALK_SUFFIX_MAX 2
 

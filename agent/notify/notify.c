@@ -22,7 +22,7 @@
 #include "agent-snmp.h"
 #include "notify/notify.h"
 #include "mib/mib.h"
-#include "rows/key.h"
+#include "model/key.h"
 #include "util/text.h"
 
 #include <arpa/inet.h>

@@ -5,7 +5,7 @@
 #ifndef SIPDIAGD_NOTIFY_H
 #define SIPDIAGD_NOTIFY_H
 
-#include "rows/row.h"
+#include "model/row.h"
 
 #include <stdbool.h>
 

@@ -7,7 +7,7 @@
 #ifndef SIPDIAGD_RERUN_H
 #define SIPDIAGD_RERUN_H
 
-#include "rows/row.h"
+#include "model/row.h"
 
 void rerun_init(void);          /* the configuration token */
 

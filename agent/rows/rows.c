@@ -12,7 +12,7 @@
 #include "config.h"
 #include "agent-snmp.h"
 #include "rows/rows.h"
-#include "rows/key.h"
+#include "model/key.h"
 #include "rows/rerun.h"
 #include "rows/runs.h"
 #include "config/settings.h"

@@ -9,7 +9,7 @@
 #ifndef SIPDIAGD_ROWS_H
 #define SIPDIAGD_ROWS_H
 
-#include "rows/row.h"
+#include "model/row.h"
 #include "agent-snmp.h"
 
 struct su_root_s;

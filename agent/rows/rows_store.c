@@ -24,7 +24,7 @@
 #include "agent-snmp.h"
 #include "rows/rows_store.h"
 #include "rows/rows.h"
-#include "rows/key.h"
+#include "model/key.h"
 #include "rows/runs.h"
 #include "config/parse.h"
 #include "store/store.h"

@@ -5,7 +5,7 @@
 #ifndef SIPDIAGD_RUNS_H
 #define SIPDIAGD_RUNS_H
 
-#include "rows/row.h"
+#include "model/row.h"
 
 /* What a run's end means for the notifications: TRAP_* bits of the events
  * that happened (the row's sipDiagTrapGeneration decides which are sent). */

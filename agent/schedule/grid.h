@@ -4,7 +4,7 @@
 #ifndef SIPDIAGD_GRID_H
 #define SIPDIAGD_GRID_H
 
-#include "rows/row.h"
+#include "model/row.h"
 
 #include <stdint.h>
 

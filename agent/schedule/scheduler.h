@@ -5,7 +5,7 @@
 #ifndef SIPDIAGD_SCHEDULER_H
 #define SIPDIAGD_SCHEDULER_H
 
-#include "rows/row.h"
+#include "model/row.h"
 
 #include <stdint.h>
 

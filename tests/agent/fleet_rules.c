@@ -5,8 +5,8 @@
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "config/parse.h"
-#include "rows/key.h"
+#include "mib/values.h"
+#include "model/key.h"
 #include "rows/runs.h"
 #include "schedule/grid.h"
 #include "util/text.h"

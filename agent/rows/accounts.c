@@ -24,11 +24,11 @@
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "config/accounts.h"
+#include "rows/accounts.h"
 #include "config/parse.h"
 #include "config/settings.h"
 #include "rows/rows.h"
-#include "rows/key.h"
+#include "model/key.h"
 #include "rows/runs.h"
 
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "rows/key.h"
+#include "model/key.h"
 #include "util/text.h"
 
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #ifndef SIPDIAGD_KEY_H
 #define SIPDIAGD_KEY_H
 
-#include "rows/row.h"
+#include "model/row.h"
 
 #include <stddef.h>
 

@@ -14,7 +14,7 @@
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "daemon/fdlimit.h"
+#include "util/fdlimit.h"
 #include "sipdiag_limits.h"
 
 #include <errno.h>

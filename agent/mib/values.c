@@ -12,51 +12,38 @@
 
 /* ---- SET on sipDiagTable --------------------------------------------------------------- */
 
+/* net-snmp's varbind checks answer wrongType and wrongLength (and
+ * wrongValue for a range) in the order RFC 3416 asks; what is left is the
+ * MIB's own rule of each column. */
 int table_check_value(unsigned col, const netsnmp_variable_list *vb)
 {
+  int err;
   switch (col) {
   case COL_REGISTRAR: case COL_AOR: case COL_AUTH_USER: case COL_PROXY:
-    if (vb->type != ASN_OCTET_STR)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len > SIPDIAG_AGENT_TEXT_MAX)
-      return SNMP_ERR_WRONGLENGTH;
-    if (!utf8_valid(vb->val.string, vb->val_len) ||
-        memchr(vb->val.string, '\0', vb->val_len))
-      return SNMP_ERR_WRONGVALUE;
-    return 0;
+    if ((err = netsnmp_check_vb_type_and_max_size(vb, ASN_OCTET_STR, SIPDIAG_AGENT_TEXT_MAX)))
+      return err;
+    return utf8_valid(vb->val.string, vb->val_len) && !memchr(vb->val.string, '\0', vb->val_len)
+           ? 0 : SNMP_ERR_WRONGVALUE;
   case COL_PASSWORD:
-    if (vb->type != ASN_OCTET_STR)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len > SIPDIAG_AGENT_TEXT_MAX)
-      return SNMP_ERR_WRONGLENGTH;
-    if (memchr(vb->val.string, '\0', vb->val_len))
-      return SNMP_ERR_WRONGVALUE;    /* digest passwords are text */
-    return 0;
+    if ((err = netsnmp_check_vb_type_and_max_size(vb, ASN_OCTET_STR, SIPDIAG_AGENT_TEXT_MAX)))
+      return err;
+    /* digest passwords are text */
+    return memchr(vb->val.string, '\0', vb->val_len) ? SNMP_ERR_WRONGVALUE : 0;
   case COL_TRANSPORT:
-    if (vb->type != ASN_INTEGER)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len != sizeof(long))
-      return SNMP_ERR_WRONGLENGTH;
-    return *vb->val.integer >= 1 && *vb->val.integer <= 4 ? 0 : SNMP_ERR_WRONGVALUE;
+    return netsnmp_check_vb_int_range(vb, SIPDIAG_TRANSPORT_AUTO, SIPDIAG_TRANSPORT_TLS);
   case COL_EXPIRES:
-    if (vb->type != ASN_UNSIGNED)
-      return SNMP_ERR_WRONGTYPE;
-    return vb->val_len == sizeof(long) ? 0 : SNMP_ERR_WRONGLENGTH;
+    return netsnmp_check_vb_uint(vb);
   case COL_STATE:
-    if (vb->type != ASN_INTEGER)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len != sizeof(long))
-      return SNMP_ERR_WRONGLENGTH;
+    if ((err = netsnmp_check_vb_int(vb)))
+      return err;
     /* only requested(2) and canceled(5) can be written */
     return *vb->val.integer == SIPDIAG_STATE_REQUESTED ||
            *vb->val.integer == SIPDIAG_STATE_CANCELED ? 0 : SNMP_ERR_WRONGVALUE;
   case COL_FREQUENCY:
   case COL_FAILURE_THRESHOLD:
   case COL_MAX_RUNS: {
-    if (vb->type != ASN_UNSIGNED)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len != sizeof(long))
-      return SNMP_ERR_WRONGLENGTH;
+    if ((err = netsnmp_check_vb_uint(vb)))
+      return err;
     unsigned long v = (unsigned long)*vb->val.integer;
     unsigned long min = col == COL_FAILURE_THRESHOLD ? 1 : 0;
     unsigned long max = col == COL_FREQUENCY ? SIPDIAG_AGENT_FREQUENCY_MAX_S
@@ -67,27 +54,21 @@ int table_check_value(unsigned col, const netsnmp_variable_list *vb)
   case COL_TRAP_GENERATION:
     /* BITS { complete(0), failure(1), recovery(2) }: one octet at most,
      * no bit beyond recovery */
-    if (vb->type != ASN_OCTET_STR)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len > 1)
-      return SNMP_ERR_WRONGLENGTH;
+    if ((err = netsnmp_check_vb_type_and_max_size(vb, ASN_OCTET_STR, 1)))
+      return err;
     return vb->val_len == 0 || (vb->val.string[0] & 0x1f) == 0 ? 0 : SNMP_ERR_WRONGVALUE;
   case COL_STORAGE:
-    if (vb->type != ASN_INTEGER)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len != sizeof(long))
-      return SNMP_ERR_WRONGLENGTH;
+    if ((err = netsnmp_check_vb_int(vb)))
+      return err;
     /* a manager may choose volatile or nonVolatile; other(1), permanent(4)
      * and readOnly(5) are the agent's to give (RFC 2579: wrongValue) */
     return *vb->val.integer == SD_ST_VOLATILE || *vb->val.integer == SD_ST_NONVOLATILE
            ? 0 : SNMP_ERR_WRONGVALUE;
   case COL_ROWSTATUS:
-    if (vb->type != ASN_INTEGER)
-      return SNMP_ERR_WRONGTYPE;
-    if (vb->val_len != sizeof(long))
-      return SNMP_ERR_WRONGLENGTH;
-    return *vb->val.integer >= SD_RS_ACTIVE && *vb->val.integer <= SD_RS_DESTROY &&
-           *vb->val.integer != SD_RS_NOT_READY ? 0 : SNMP_ERR_WRONGVALUE;
+    /* notReady(3) is never written (RFC 2579) */
+    if ((err = netsnmp_check_vb_rowstatus_value(vb)))
+      return err;
+    return *vb->val.integer >= SD_RS_ACTIVE ? 0 : SNMP_ERR_WRONGVALUE;
   default:
     return SNMP_ERR_NOTWRITABLE;
   }

@@ -17,6 +17,7 @@
  */
 #include "config.h"       /* first: a 64-bit off_t on 32-bit builds */
 #include "capture.h"
+#include "sipdiag.h"   /* sipdiag_set_socket_closer() */
 #include "syserr.h"
 
 #include <arpa/inet.h>
@@ -354,11 +355,25 @@ static void add_kernel_drops(sipdiag_capture_t *c)
 static sipdiag_capture_release_t release_mode = SIPDIAG_CAPTURE_RELEASE_NOW;
 static int deferred_fds[SIPDIAG_CAPTURE_DEFERRED_MAX];
 static unsigned n_deferred;
+static sipdiag_socket_closer_f *closer;
+
+void sipdiag_set_socket_closer(sipdiag_socket_closer_f *close_fd)
+{
+  closer = close_fd;
+}
 
 static void release_socket(int fd)
 {
   if (fd < 0)
     return;
+  if (closer) {
+    /* Nothing more reaches it once handed over. */
+    struct sock_filter reject = BPF_STMT(BPF_RET | BPF_K, 0);
+    struct sock_fprog none = { .len = 1, .filter = &reject };
+    (void)setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &none, sizeof none);
+    closer(fd);
+    return;
+  }
   if (release_mode == SIPDIAG_CAPTURE_RELEASE_DEFERRED &&
       n_deferred < SIPDIAG_CAPTURE_DEFERRED_MAX) {
     /* Nothing more reaches it: no program, no protocol hook. */

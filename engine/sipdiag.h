@@ -244,6 +244,15 @@ struct su_root_s;
 sipdiag_engine_t *sipdiag_engine_create(struct su_root_s *root);
 /* Cancels every running diagnosis without calling their callbacks. */
 void sipdiag_engine_destroy(sipdiag_engine_t *engine);
+
+/* Closing a packet-capture socket blocks the caller for one kernel grace
+ * period (12-17 ms).  A program that must stay responsive (sipdiagd) hands
+ * the engine a function that closes a descriptor elsewhere, another thread
+ * for instance; the engine calls it, from the thread that runs the engine,
+ * with sockets nothing reaches any more.  NULL (the default): close() at
+ * once.  Set before any diagnosis starts; process-wide. */
+typedef void sipdiag_socket_closer_f(int fd);
+void sipdiag_set_socket_closer(sipdiag_socket_closer_f *close_fd);
 unsigned sipdiag_engine_running(const sipdiag_engine_t *engine);
 
 /*

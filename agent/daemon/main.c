@@ -32,6 +32,7 @@
 #include "rows/rows.h"
 #include "rows/rows_store.h"
 #include "store/store.h"
+#include "util/closer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -318,6 +319,10 @@ int main(int argc, char **argv)
     snmp_log(LOG_ERR, "sipdiagd: stopping: the privileges could not be set as asked\n");
     return 1;
   }
+  /* After the privileges are settled: a thread keeps the capabilities it
+   * was made with. */
+  if (closer_start())
+    sipdiag_set_socket_closer(closer_close);
 
   sa.sa_handler = on_stop;
   sigemptyset(&sa.sa_mask);
@@ -334,10 +339,12 @@ int main(int argc, char **argv)
   loop_run(&stop_requested, &reload_requested, on_reload);
   snmp_log(LOG_INFO, "sipdiagd stopping\n");
 
+  notify_shutdown();             /* what is queued goes out, then the rest is freed */
   loop_destroy();
   snmp_shutdown("sipdiagd");     /* saves the persistent store */
-  notify_shutdown();
   rows_shutdown();
+  sipdiag_set_socket_closer(NULL);
+  closer_stop();
   table_shutdown();
   accounts_shutdown();
   loop_free();

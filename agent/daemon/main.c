@@ -85,17 +85,18 @@ static void usage(FILE *out)
 "sipdiag-mib(7).\n");
 }
 
-/* After every reading of the configuration: the terminal's accounts
- * first, then (once, at start-up) the store, whose counters and runs of
- * those accounts find their rows. */
+/* After every reading of the configuration: (once, at start-up) the store,
+ * so that managers' rows hold their keys, then the terminal's accounts,
+ * then the counters and runs the store kept for those accounts. */
 static int after_reading_config(int major, int minor, void *server, void *client)
 {
   (void)major;
   (void)minor;
   (void)server;
   (void)client;
-  accounts_apply();
   store_load();
+  accounts_apply();
+  rows_store_attach();
   return SNMPERR_SUCCESS;
 }
 

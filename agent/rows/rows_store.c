@@ -16,9 +16,11 @@
  *       a row of the versions indexed by a number: read once, it becomes
  *       owner "" and the number as its name.
  *
- * The terminal's accounts exist before the store is read (accounts_apply()
- * runs first), so their counters find them; lines of rows that are gone
- * are dropped.
+ * The store is read before the terminal's accounts are applied, so a
+ * manager's row holds its key against an account that would take the same
+ * one.  Counters and runs of a row that does not exist yet wait until
+ * rows_store_attach() (after the accounts are applied), then those of rows
+ * that are gone are dropped.
  */
 #include "config.h"
 #include "agent-snmp.h"
@@ -209,6 +211,62 @@ static struct diag_row *stored_row(const struct row_key *key)
   return row && row_results_are_stored(row) ? row : NULL;
 }
 
+/* Counters and runs read for rows that do not exist yet. */
+struct waiting {
+  struct waiting *next;
+  struct row_key key;
+  bool is_run;
+  struct row_stats stats;
+  struct run_record run;      /* run.diagnosis owned */
+};
+static struct waiting *waiting_first, **waiting_last = &waiting_first;
+
+static void wait_for_row(const struct row_key *key, const struct row_stats *st,
+                         const struct run_record *run)
+{
+  struct waiting *w = calloc(1, sizeof *w);
+  if (!w)
+    return;
+  w->key = *key;
+  if (st) {
+    w->stats = *st;
+  } else {
+    w->is_run = true;
+    w->run = *run;
+    w->run.diagnosis = strdup(run->diagnosis ? run->diagnosis : "");
+    if (!w->run.diagnosis) {
+      free(w);
+      return;
+    }
+  }
+  *waiting_last = w;
+  waiting_last = &w->next;
+}
+
+static void restore_run(struct diag_row *row, const struct run_record *rec, const char *where)
+{
+  if (!runs_restore(row, rec))
+    snmp_log(LOG_WARNING, "sipdiagd: %s: run %u not restored\n", where, (unsigned)rec->index);
+  if (rec->index > row->stats.last_run_index)
+    row->stats.last_run_index = rec->index;     /* never reuse an index */
+}
+
+void rows_store_attach(void)
+{
+  while (waiting_first) {
+    struct waiting *w = waiting_first;
+    waiting_first = w->next;
+    struct diag_row *row = stored_row(&w->key);
+    if (row && !w->is_run)
+      row->stats = w->stats;
+    else if (row)
+      restore_run(row, &w->run, "sipdiagd.store");
+    free(w->run.diagnosis);
+    free(w);
+  }
+  waiting_last = &waiting_first;
+}
+
 static void read_stats(const char *token, char *rest, const char *where)
 {
   (void)token;
@@ -222,6 +280,8 @@ static void read_stats(const char *token, char *rest, const char *where)
   struct diag_row *row = stored_row(&key);
   if (row)
     row->stats = st;
+  else if (!rows_find(&key))
+    wait_for_row(&key, &st, NULL);
 }
 
 static void read_run(const char *token, char *rest, const char *where)
@@ -236,10 +296,10 @@ static void read_run(const char *token, char *rest, const char *where)
   }
   struct diag_row *row = stored_row(&key);
   rec.diagnosis = diagnosis;
-  if (row && !runs_restore(row, &rec))
-    snmp_log(LOG_WARNING, "sipdiagd: %s: run %u not restored\n", where, (unsigned)rec.index);
-  if (row && rec.index > row->stats.last_run_index)
-    row->stats.last_run_index = rec.index;     /* never reuse an index */
+  if (row)
+    restore_run(row, &rec, where);
+  else if (!rows_find(&key))
+    wait_for_row(&key, NULL, &rec);
 }
 
 void rows_store_init(void)

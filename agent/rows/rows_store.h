@@ -8,4 +8,8 @@
 /* Adds the rows' writer and readers to the store (before store_load()). */
 void rows_store_init(void);
 
+/* After the terminal's accounts are applied at start-up: gives them the
+ * counters and runs the store kept for them; drops those of rows gone. */
+void rows_store_attach(void);
+
 #endif /* SIPDIAGD_ROWS_STORE_H */

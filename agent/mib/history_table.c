@@ -89,20 +89,8 @@ static const struct walk_table steps_table = {
   entry_oid, OID_LENGTH(entry_oid), HCOL_OFFSET, HCOL_INFO, next_in_row, exact_in_row, get,
 };
 
-static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
-                   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
-{
-  (void)h;
-  (void)reg;
-  walk_handle(&steps_table, reqinfo, requests);
-  return SNMP_ERR_NOERROR;
-}
-
 int history_table_init(void)
 {
   static const oid table_oid[] = { SIPDIAG_MIB_OID, 1, ARC_HISTORY_TABLE };
-  netsnmp_handler_registration *reg =
-    netsnmp_create_handler_registration("sipDiagHistoryTable", handler, table_oid,
-                                        OID_LENGTH(table_oid), HANDLER_CAN_RONLY);
-  return reg && netsnmp_register_handler(reg) == SNMPERR_SUCCESS ? 0 : -1;
+  return walk_register("sipDiagHistoryTable", table_oid, OID_LENGTH(table_oid), &steps_table);
 }

@@ -69,20 +69,8 @@ static const struct walk_table runs_table = {
   entry_oid, OID_LENGTH(entry_oid), RCOL_START, RCOL_ATTEMPTS, next_in_row, exact_in_row, get,
 };
 
-static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
-                   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
-{
-  (void)h;
-  (void)reg;
-  walk_handle(&runs_table, reqinfo, requests);
-  return SNMP_ERR_NOERROR;
-}
-
 int run_table_init(void)
 {
   static const oid table_oid[] = { SIPDIAG_MIB_OID, 1, ARC_RUN_TABLE };
-  netsnmp_handler_registration *reg =
-    netsnmp_create_handler_registration("sipDiagRunTable", handler, table_oid,
-                                        OID_LENGTH(table_oid), HANDLER_CAN_RONLY);
-  return reg && netsnmp_register_handler(reg) == SNMPERR_SUCCESS ? 0 : -1;
+  return walk_register("sipDiagRunTable", table_oid, OID_LENGTH(table_oid), &runs_table);
 }

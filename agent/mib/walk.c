@@ -95,9 +95,11 @@ static int get_exact(const struct walk_table *t, netsnmp_variable_list *vb)
   return 0;
 }
 
-void walk_handle(const struct walk_table *t, netsnmp_agent_request_info *reqinfo,
-                 netsnmp_request_info *requests)
+static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
+                   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
+  (void)reg;
+  const struct walk_table *t = h->myvoid;
   for (netsnmp_request_info *r = requests; r; r = r->next) {
     if (r->processed)
       continue;
@@ -109,4 +111,16 @@ void walk_handle(const struct walk_table *t, netsnmp_agent_request_info *reqinfo
       get_next(t, r->requestvb);
     }
   }
+  return SNMP_ERR_NOERROR;
+}
+
+int walk_register(const char *name, const oid *table_oid, size_t len,
+                  const struct walk_table *t)
+{
+  netsnmp_handler_registration *reg =
+    netsnmp_create_handler_registration(name, handler, table_oid, len, HANDLER_CAN_RONLY);
+  if (!reg)
+    return -1;
+  reg->handler->myvoid = (void *)t;
+  return netsnmp_register_handler(reg) == SNMPERR_SUCCESS ? 0 : -1;
 }

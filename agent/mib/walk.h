@@ -29,8 +29,8 @@ struct walk_table {
               size_t len, unsigned col);
 };
 
-/* A handler's work for MODE_GET and MODE_GETNEXT. */
-void walk_handle(const struct walk_table *t, netsnmp_agent_request_info *reqinfo,
-                 netsnmp_request_info *requests);
+/* Registers the read-only table at table_oid (t must stay valid). */
+int walk_register(const char *name, const oid *table_oid, size_t len,
+                  const struct walk_table *t);
 
 #endif /* SIPDIAGD_WALK_H */

@@ -38,8 +38,8 @@ for want in "account 1: complete|class success (code 200)" \
 done
 grep -q "^account 3" "$TMP/remote.out" && fail "sipdiag-remote --all reported row 3, which is notInService"
 check_eq "$(grep -c '^account ' "$TMP/remote.out")" 3 "accounts reported"
-for i in 1 2 9; do check_eq "$(col $C_RUNCOUNT $i)" 1 "row $i ran once"; done
-check_eq "$(col $C_RUNCOUNT 3)" 0 "row 3 (notInService) never ran"
+for i in 1 2 9; do check_eq "$(col $C_STATS_RUNS $i)" 1 "row $i ran once"; done
+check_eq "$(col $C_STATS_RUNS 3)" 0 "row 3 (notInService) never ran"
 check_eq "$(col $C_STATE 3)" 1 "row 3 state none"
 expect_notification 1 200 2 200
 expect_notification 2 401 6 401

@@ -39,7 +39,7 @@ expect_out "the class and code" "class authFailure (code 401)"
 expect_out "the diagnosis" "diagnosis $(col $C_DIAGNOSIS 2)"
 expect_out "the action" "action check the account's user name, authentication user and password"
 check_eq "$(col $C_STATE 2)" 4 "row 2 state after sipdiag-remote"
-check_eq "$(col $C_RUNCOUNT 2)" 1 "row 2 ran once"
+check_eq "$(col $C_STATS_RUNS 2)" 1 "row 2 ran once"
 
 run_remote -v2c -c "$COMMUNITY" "$AGENT" 1
 check_eq "$RC" 0 "exit status for success"

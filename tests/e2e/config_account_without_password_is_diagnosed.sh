@@ -5,7 +5,8 @@
 # user alice (digest) ends on the 401 as authFailure after one REGISTER
 # with no credentials, the diagnosis saying the server asks for credentials
 # the account is declared not to have; the same account without auth=none
-# and without password stays configIncomplete(3), nothing sent.
+# and without password stays configIncomplete(3), nothing sent.  The
+# accounts `sipdiagAccount 1..3` are the rows { "device", "1".."3" }.
 . "$(dirname "$0")/lib.sh"
 e2e_setup
 kam_start registrar
@@ -19,20 +20,20 @@ e2e_start_snmptrapd
 start_snmpd
 start_sipdiagd
 kam_log_mark
-trigger 1
-wait_state 1 4 20 || finish
-expect_result 1 200 2 200 -
-trigger 2
-wait_state 2 4 20 || finish
-expect_result 2 401 6 401 1
-case $(col $C_DIAGNOSIS 2) in
+trigger device/1
+wait_row device/1 4 20 || finish
+expect_result device/1 200 2 200 -
+trigger device/2
+wait_row device/2 4 20 || finish
+expect_result device/2 401 6 401 1
+case $(col $C_DIAGNOSIS device/2) in
 *"asks for credentials the account is declared not to have"*) log "ok: the contradiction is named" ;;
 *) fail "row 2: the diagnosis does not say the account is declared without password" ;;
 esac
 if server_register_lines alice | grep -q 'authz=Digest'; then
 	fail "a REGISTER carried credentials"
 fi
-trigger 3
-wait_state 3 4 20 || finish
-expect_result 3 1 3 0 0
+trigger device/3
+wait_row device/3 4 20 || finish
+expect_result device/3 1 3 0 0
 finish

@@ -9,7 +9,7 @@
 # BindingRemoved true;
 # Kamailio keeps no binding of the probe; and sipDiagComplete reaches a
 # private snmptrapd whose traphandle (scripts/sipdiag-traphandle) writes
-# "index=1 code=200 fault=success(2)".
+# "owner=test name=1 code=200 fault=success(2)".
 . "$(dirname "$0")/lib.sh"
 
 e2e_start_all
@@ -17,12 +17,12 @@ kam_log_mark
 account_row 1 alice "$ALICE_PASSWORD"
 expect_col 1 $C_PASSWORD "" "sipDiagPassword reads as zero-length"
 trigger 1
-wait_state 1 4 20 || finish
+wait_row 1 4 20 || finish
 expect_result 1 200 2 200 4
-expect_col 1 $C_REASON "OK" "sipDiagResultSipReason"
+expect_col 1 $C_SIP_REASON "OK" "sipDiagResultSipReason"
 expect_col 1 $C_BINDING_REMOVED 1 "sipDiagResultBindingRemoved true(1)"
 expect_col 1 $C_PINGS_SENT 0 "sipDiagResultPingsSent (the server answered)"
-expect_col 1 $C_RUNCOUNT 1 "sipDiagResultRunCount"
+expect_col 1 $C_STATS_RUNS 1 "sipDiagStatsRuns (runs that ended)"
 n=$(server_registers alice)
 [ "$n" = 4 ] || fail "Kamailio received $n REGISTER(s) for alice, expected 4 (sipDiagResultAttempts says $(col $C_ATTEMPTS 1))"
 assert_no_probe_binding alice

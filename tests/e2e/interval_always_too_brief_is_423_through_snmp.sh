@@ -7,17 +7,17 @@
 # Min-Expires; the second 423 asks for no more than was sent, so nothing is
 # repeated: the run ends with code 423, fault intervalTooBrief(7), SIP
 # status 423 after 2 REGISTERs; the traphandle line says
-# "index=3 code=423 fault=intervalTooBrief(7)".
+# "owner=test name=3 code=423 fault=intervalTooBrief(7)".
 . "$(dirname "$0")/lib.sh"
 
 e2e_start_all
 kam_log_mark
 account_row 3 toobrief any-password
-expect_set "" "sipDiagExpires.3 = 30 s" $T.7.3 u 30
+expect_set "" "sipDiagExpires of row 3 = 30 s" "$T.$C_EXPIRES.$(rix 3)" u 30
 trigger 3
-wait_state 3 4 20 || finish
+wait_row 3 4 20 || finish
 expect_result 3 423 7 423 2
-expect_col 3 $C_REASON "Interval Too Brief" "sipDiagResultSipReason"
+expect_col 3 $C_SIP_REASON "Interval Too Brief" "sipDiagResultSipReason"
 n=$(server_registers toobrief)
 [ "$n" = 2 ] || fail "Kamailio received $n REGISTER(s) for toobrief, expected 2"
 n=$(server_registers_asking toobrief 30)

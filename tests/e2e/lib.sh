@@ -35,15 +35,18 @@ REMOTE=$top_srcdir/scripts/sipdiag-remote
 FAULT_NAMES=(invalid none success configIncomplete networkUnreachable serverNoResponse
 	authFailure intervalTooBrief serverAnomaly terminalError serverError globalFailure
 	internalError canceled dnsFailure serviceNotListening adminProhibited tlsFailure
-	authAlgorithmUnsupported)
+	authAlgorithmUnsupported malformedResponse)
 
-# Column numbers of sipDiagEntry used here (see agent/sipdiag-mib.7).
-# shellcheck disable=SC2034
-C_REGISTRAR=2 C_AOR=3 C_PASSWORD=5 C_TRANSPORT=6 C_STATE=10 C_NOTIFY=11
-# shellcheck disable=SC2034
-C_CODE=12 C_FAULT=13 C_SIPSTATUS=14 C_DIAGNOSIS=15 C_REASON=16 C_ATTEMPTS=17
-# shellcheck disable=SC2034
-C_PINGS_SENT=18 C_PINGS_RCVD=19 C_BINDING_REMOVED=28 C_RUNCOUNT=29 C_ROWSTATUS=31
+# Column numbers: the C_* names of tests/agent/lib.sh (see agent/sipdiag-mib.7).
+
+# Rows are named as the tests write them: NAME is the row { $TEST_OWNER
+# ("test"), NAME } a manager creates; OWNER/NAME any other row, e.g.
+# device/1 for the terminal's own account `sipdiagAccount 1` (owner
+# sipDiagDeviceOwner, "device").
+row_owner() { case $1 in */*) printf '%s' "${1%%/*}" ;; *) printf '%s' "$TEST_OWNER" ;; esac; }
+row_name() { printf '%s' "${1#*/}"; }
+# rix ROW: the OID index of ROW (length-prefixed owner and name).
+rix() { ix "$(row_name "$1")" "$(row_owner "$1")"; }
 
 # ---------------------------------------------------------------- setup
 
@@ -62,7 +65,7 @@ e2e_setup() {
 }
 
 # e2e_start_snmptrapd [--mib]: a private snmptrapd on a free port whose
-# traphandle for sipDiagComplete is scripts/sipdiag-traphandle writing to
+# traphandle for sipDiagComplete, sipDiagFailure and sipDiagRecovered is scripts/sipdiag-traphandle writing to
 # $TRAPLOG.  Its own log (every notification) is $TMP/traps.log.  Without
 # --mib no MIB is loaded and the traphandle reads numeric OIDs and values;
 # with --mib (see need_mibs) it reads SIP-DIAG-MIB names and enum labels.
@@ -74,6 +77,8 @@ e2e_start_snmptrapd() {
 	cat >"$TMP/snmptrapd.conf" <<-EOF
 	disableAuthorization yes
 	traphandle $NOTIF $TRAPHANDLE $TRAPLOG
+	traphandle $NOTIF_FAILURE $TRAPHANDLE $TRAPLOG
+	traphandle $NOTIF_RECOVERED $TRAPHANDLE $TRAPLOG
 	EOF
 	SNMP_PERSISTENT_DIR=$TMP/trapd-persist snmptrapd -f -C -c "$TMP/snmptrapd.conf" \
 		"${fmt[@]}" -Lf "$TMP/traps.log" "udp:127.0.0.1:$TRAP_PORT" </dev/null >/dev/null 2>&1 &
@@ -151,33 +156,38 @@ mset() {
 
 # ---------------------------------------------------------------- rows
 
-# account_row INDEX USER [PASSWORD]: createAndGo a row for USER at the
-# private registrar (UDP, notification on), all in one SET as an NMS would;
-# without PASSWORD the password column is not set at all.
+# account_row ROW USER [PASSWORD]: createAndGo a row for USER at the
+# private registrar (UDP, sipDiagTrapGeneration complete), all in one SET
+# as an NMS would; without PASSWORD the password column is not set at all.
 account_row() {
-	local idx=$1 user=$2 args err
+	local idx args err
+	idx=$(rix "$1")
+	local user=$2
 	args=("$T.$C_ROWSTATUS.$idx" i 4
 		"$T.$C_REGISTRAR.$idx" s "sip:127.0.0.1:$KAM_PORT"
 		"$T.$C_AOR.$idx" s "sip:$user@127.0.0.1"
 		"$T.$C_TRANSPORT.$idx" i 2
-		"$T.$C_NOTIFY.$idx" i 1)
+		"$T.$C_TRAPS.$idx" x "$TRAPS_COMPLETE")
 	[ $# -ge 3 ] && args+=("$T.$C_PASSWORD.$idx" s "$3")
 	err=$(sset "${args[@]}")
-	[ -z "$err" ] || die "row $idx ($user): createAndGo failed: $err"
-	log "row $idx: $user at sip:127.0.0.1:$KAM_PORT${3:+, password set over SNMP}"
+	[ -z "$err" ] || die "row $1 ($user): createAndGo failed: $err"
+	log "row $1: $user at sip:127.0.0.1:$KAM_PORT${3:+, password set over SNMP}"
 }
 
-# trigger INDEX: sipDiagState.INDEX = requested(2).
+# trigger ROW: sipDiagState = requested(2).
 trigger() {
 	local err
-	err=$(sset "$T.$C_STATE.$1" i 2)
+	err=$(sset "$T.$C_STATE.$(rix "$1")" i 2)
 	[ -z "$err" ] || die "row $1: writing sipDiagState = requested(2) failed: $err"
 }
 
-# col COLUMN INDEX: one column's value (strings without their quotes).
-col() { sget "$T.$1.$2" | sed -e 's/^"//' -e 's/"$//'; }
+# wait_row ROW STATE SECONDS: wait_state for a ROW as named here.
+wait_row() { wait_state "$(rix "$1")" "$2" "$3"; }
 
-# expect_col INDEX COLUMN EXPECTED WHAT: precise message on mismatch.
+# col COLUMN ROW: one column's value (strings without their quotes).
+col() { sget "$T.$1.$(rix "$2")" | sed -e 's/^"//' -e 's/"$//'; }
+
+# expect_col ROW COLUMN EXPECTED WHAT: precise message on mismatch.
 expect_col() {
 	local got
 	got=$(col "$2" "$1")
@@ -188,49 +198,57 @@ expect_col() {
 	fi
 }
 
-# expect_result INDEX CODE FAULT SIPSTATUS ATTEMPTS: state complete and the
+# expect_result ROW CODE FAULT SIPSTATUS ATTEMPTS: state complete and the
 # result columns; ATTEMPTS "-" skips that check.
 expect_result() {
-	local idx=$1 code=$2 fault=$3 sip=$4 attempts=$5
-	expect_col "$idx" $C_STATE 4 "sipDiagState complete(4)"
-	expect_col "$idx" $C_CODE "$code" "sipDiagResultCode"
-	expect_col "$idx" $C_FAULT "$fault" "sipDiagResultFault ${FAULT_NAMES[$fault]}($fault)"
-	expect_col "$idx" $C_SIPSTATUS "$sip" "sipDiagResultSipStatus"
-	[ "$attempts" = - ] || expect_col "$idx" $C_ATTEMPTS "$attempts" "sipDiagResultAttempts (REGISTERs sent)"
+	local row=$1 code=$2 fault=$3 sip=$4 attempts=$5
+	expect_col "$row" $C_STATE 4 "sipDiagState complete(4)"
+	expect_col "$row" $C_CODE "$code" "sipDiagResultCode"
+	expect_col "$row" $C_FAULT "$fault" "sipDiagResultFault ${FAULT_NAMES[$fault]}($fault)"
+	expect_col "$row" $C_SIP_STATUS "$sip" "sipDiagResultSipStatus"
+	[ "$attempts" = - ] || expect_col "$row" $C_ATTEMPTS "$attempts" "sipDiagResultAttempts (REGISTERs sent)"
 	local d
-	d=$(col $C_DIAGNOSIS "$idx")
-	if [ -z "$d" ]; then fail "row $idx: sipDiagResultDiagnosis is empty"; else log "row $idx: diagnosis: $d"; fi
+	d=$(col $C_DIAGNOSIS "$row")
+	if [ -z "$d" ]; then fail "row $row: sipDiagResultDiagnosis is empty"; else log "row $row: diagnosis: $d"; fi
 }
 
 # ---------------------------------------------------------------- notifications
 
-# wait_notification INDEX SECONDS: until sipdiag-traphandle wrote a line for
-# INDEX; sets NOTE_LINE.
+# note_lines ROW [EVENT]: the traphandle's lines for ROW (of EVENT: complete,
+# failure, recovered; default complete).
+note_lines() {
+	grep -E " event=${2:-complete} owner=$(row_owner "$1") name=$(row_name "$1")( |\$)" "$TRAPLOG" 2>/dev/null
+}
+
+# wait_notification ROW SECONDS [EVENT]: until sipdiag-traphandle wrote a
+# line for ROW; sets NOTE_LINE.
 wait_notification() {
-	local idx=$1 limit=$(($2 * 10)) i
+	local row=$1 limit=$(($2 * 10)) i
 	NOTE_LINE=
 	for i in $(seq 1 $limit); do
-		NOTE_LINE=$(grep -E " index=$idx( |\$)" "$TRAPLOG" 2>/dev/null | tail -n 1)
+		NOTE_LINE=$(note_lines "$row" "${3:-}" | tail -n 1)
 		[ -n "$NOTE_LINE" ] && return 0
 		sleep 0.1
 	done
-	fail "row $idx: no line from sipdiag-traphandle within $2 s (sipDiagComplete not received or not handled)"
+	fail "row $row: no ${3:-complete} line from sipdiag-traphandle within $2 s (notification not received or not handled)"
 	return 1
 }
 
-# expect_notification INDEX CODE FAULT SIPSTATUS: the traphandle's line for
-# INDEX says code=CODE fault=NAME(FAULT) sip=SIPSTATUS, from 127.0.0.1.
+# expect_notification ROW CODE FAULT SIPSTATUS: the traphandle's line for
+# ROW's sipDiagComplete says owner= name= code=CODE fault=NAME(FAULT)
+# sip=SIPSTATUS, from 127.0.0.1.
 expect_notification() {
-	local idx=$1 code=$2 fault=$3 sip=$4 field want
-	wait_notification "$idx" 10 || return
+	local row=$1 code=$2 fault=$3 sip=$4 field want
+	wait_notification "$row" 10 || return
 	log "traphandle: $NOTE_LINE"
-	for want in "agent=127.0.0.1" "index=$idx" "code=$code" "fault=${FAULT_NAMES[$fault]}($fault)" "sip=$sip"; do
+	for want in "agent=127.0.0.1" "event=complete" "owner=$(row_owner "$row")" "name=$(row_name "$row")" \
+		"code=$code" "fault=${FAULT_NAMES[$fault]}($fault)" "sip=$sip"; do
 		field=$(printf '%s\n' "$NOTE_LINE" | tr ' ' '\n' | grep -m1 "^${want%%=*}=")
-		[ "$field" = "$want" ] || fail "row $idx: notification line has '$field', expected '$want'"
+		[ "$field" = "$want" ] || fail "row $row: notification line has '$field', expected '$want'"
 	done
 	printf '%s' "$NOTE_LINE" | grep -q 'diagnosis="[^"]' ||
-		fail "row $idx: notification line carries no diagnosis"
+		fail "row $row: notification line carries no diagnosis"
 	local n
-	n=$(grep -cE " index=$idx( |\$)" "$TRAPLOG")
-	[ "$n" = 1 ] || fail "row $idx: $n notification lines, expected 1 per run"
+	n=$(note_lines "$row" | wc -l)
+	[ "$n" = 1 ] || fail "row $row: $n notification lines, expected 1 per run"
 }

@@ -5,14 +5,14 @@
 # snmpset, the run ends at once with code 1, fault configIncomplete(3), SIP
 # status 0, 0 REGISTERs, a diagnosis naming the password, and Kamailio
 # receives nothing; the traphandle line says
-# "index=5 code=1 fault=configIncomplete(3)".
+# "owner=test name=5 code=1 fault=configIncomplete(3)".
 . "$(dirname "$0")/lib.sh"
 
 e2e_start_all
 kam_log_mark
 account_row 5 alice
 trigger 5
-wait_state 5 4 10 || finish
+wait_row 5 4 10 || finish
 expect_result 5 1 3 0 0
 col $C_DIAGNOSIS 5 | grep -qi password ||
 	fail "row 5: sipDiagResultDiagnosis does not name the missing password: $(col $C_DIAGNOSIS 5)"

@@ -5,7 +5,7 @@
 # sipDiagAttemptTimeout to 500 ms over SNMP (the default is 4000 ms), so the
 # run takes about 1.5 s instead of 12 s: code 3, fault serverNoResponse(5),
 # SIP status 0, 3 REGISTERs, 3 of 3 pings answered, duration below 6 s; the
-# traphandle line says "index=4 code=3 fault=serverNoResponse(5)".
+# traphandle line says "owner=test name=4 code=3 fault=serverNoResponse(5)".
 # Skipped when sipdiagd could not ping (not root, outside ping_group_range).
 . "$(dirname "$0")/lib.sh"
 
@@ -20,11 +20,11 @@ expect_set "" "sipDiagAttemptTimeout.0 = 500 ms" $SC.4.0 u 500
 check_eq "$(sget $SC.4.0)" 500 "sipDiagAttemptTimeout.0 reads back"
 account_row 4 silent any-password
 trigger 4
-wait_state 4 4 20 || finish
+wait_row 4 4 20 || finish
 expect_result 4 3 5 0 3
 expect_col 4 $C_PINGS_SENT 3 "sipDiagResultPingsSent"
-expect_col 4 $C_PINGS_RCVD 3 "sipDiagResultPingsReceived"
-d=$(col 27 4)
+expect_col 4 $C_PINGS_RECEIVED 3 "sipDiagResultPingsReceived"
+d=$(col $C_DURATION 4)
 if ! [ "$d" -lt 6000 ] 2>/dev/null; then
 	fail "row 4: sipDiagResultDuration is '$d' ms, expected < 6000 with 3 attempts of 500 ms (the scalar set over SNMP was not used?)"
 else

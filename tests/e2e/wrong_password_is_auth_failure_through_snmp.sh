@@ -5,16 +5,16 @@
 # snmpset, sipdiagd's diagnosis at the real Kamailio ends with code 401, fault
 # authFailure(6), SIP status 401 after 4 REGISTERs (the first 401 asks, three credentials
 # are turned down), nothing registered; the
-# traphandle line says "index=2 code=401 fault=authFailure(6)".
+# traphandle line says "owner=test name=2 code=401 fault=authFailure(6)".
 . "$(dirname "$0")/lib.sh"
 
 e2e_start_all
 kam_log_mark
 account_row 2 authfail wrong-secret
 trigger 2
-wait_state 2 4 20 || finish
+wait_row 2 4 20 || finish
 expect_result 2 401 6 401 4
-expect_col 2 $C_REASON "Unauthorized" "sipDiagResultSipReason"
+expect_col 2 $C_SIP_REASON "Unauthorized" "sipDiagResultSipReason"
 expect_col 2 $C_BINDING_REMOVED 2 "sipDiagResultBindingRemoved false(2)"
 n=$(server_registers authfail)
 [ "$n" = 4 ] || fail "Kamailio received $n REGISTER(s) for authfail, expected 4"

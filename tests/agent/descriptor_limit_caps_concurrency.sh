@@ -42,8 +42,8 @@ daemon_limits() {
 create_rows() {
 	local args=() i
 	for i in $(seq "$1" "$2"); do
-		args+=("$T.31.$i" i 4 "$T.2.$i" s "sip:127.0.0.1:$SILENT_PORT"
-			"$T.3.$i" s "sip:fd$i@127.0.0.1" "$T.5.$i" s pw)
+		args+=("$T.$C_ROWSTATUS.$(ix "$i")" i 4 "$T.$C_REGISTRAR.$(ix "$i")" s "sip:127.0.0.1:$SILENT_PORT"
+			"$T.$C_AOR.$(ix "$i")" s "sip:fd$i@127.0.0.1" "$T.$C_PASSWORD.$(ix "$i")" s pw)
 		if [ $(((i - $1 + 1) % 10)) = 0 ] || [ "$i" = "$2" ]; then
 			err=$(sset "${args[@]}"); [ -z "$err" ] || die "creating rows: $err"
 			args=()
@@ -57,7 +57,7 @@ wait_rows_done() {
 	for k in $(seq 1 "$limit"); do
 		busy=0
 		for i in $rows; do
-			s=$(sget "$T.10.$i")
+			s=$(sget "$T.$C_STATE.$(ix "$i")")
 			case "$s" in 2 | 3) busy=1; break ;; esac
 		done
 		[ $busy = 0 ] && return 0
@@ -72,8 +72,8 @@ wait_rows_done() {
 check_rows_silent() {
 	local rows=$1 what=$2 i code diag bad=0
 	for i in $rows; do
-		code=$(sget "$T.12.$i")
-		diag=$(sget "$T.15.$i")
+		code=$(sget "$T.$C_CODE.$(ix "$i")")
+		diag=$(sget "$T.$C_DIAGNOSIS.$(ix "$i")")
 		if [ "$code" = 4 ] || printf '%s' "$diag" | grep -q 'CAP_NET_RAW'; then
 			fail "$what: row $i claims a missing privilege: code $code: $diag"
 			bad=1
@@ -114,7 +114,7 @@ n1=$((allowed + 6))
 create_rows 1 "$n1"
 accepted="" refused=0 other=0
 for i in $(seq 1 "$n1"); do
-	err=$(sset "$T.10.$i" i 2)
+	err=$(sset "$T.$C_STATE.$(ix "$i")" i 2)
 	case "$err" in
 	"") accepted="$accepted $i" ;;
 	resourceUnavailable) refused=$((refused + 1)) ;;
@@ -145,7 +145,7 @@ n2=60
 first=$((n1 + 1)) last=$((n1 + n2))
 create_rows "$first" "$last"
 trig=() rows=""
-for i in $(seq "$first" "$last"); do trig+=("$T.10.$i" i 2); rows="$rows $i"; done
+for i in $(seq "$first" "$last"); do trig+=("$T.$C_STATE.$(ix "$i")" i 2); rows="$rows $i"; done
 err=$(sset "${trig[@]}"); [ -z "$err" ] || fail "triggering $n2 at once: $err"
 peak=0
 for k in $(seq 1 50); do

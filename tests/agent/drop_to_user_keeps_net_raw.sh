@@ -38,7 +38,7 @@ check_persisted 1
 # ---- a restart: the rows come back, and it switches again
 start_sipdiagd -u "$RUN_USER" -g "$RUN_GROUP"
 check_process "$SIPDIAGD_PID" yes
-check_eq "$(sget "$T.2.1")" "\"${REGISTRAR[1]}\"" "row 1 restored from the store"
-check_eq "$(sget "$T.31.1")" 1 "row 1 active after the restart"
+check_eq "$(sget "$T.$C_REGISTRAR.$(ix 1)")" "\"${REGISTRAR[1]}\"" "row 1 restored from the store"
+check_eq "$(sget "$T.$C_ROWSTATUS.$(ix 1)")" 1 "row 1 active after the restart"
 stop_checked
 finish

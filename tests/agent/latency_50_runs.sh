@@ -12,13 +12,13 @@ sset $SC.4.0 u 8000 >/dev/null    # 3 x 8 s: runs long enough for 30 gets on a s
 sset $SC.5.0 u 64 >/dev/null
 args=()
 for i in $(seq 1 50); do
-	args+=("$T.31.$i" i 4 "$T.2.$i" s "sip:127.0.0.1:$SILENT_PORT" "$T.3.$i" s "sip:u$i@127.0.0.1" "$T.5.$i" s pw)
+	args+=("$T.$C_ROWSTATUS.$(ix "$i")" i 4 "$T.$C_REGISTRAR.$(ix "$i")" s "sip:127.0.0.1:$SILENT_PORT" "$T.$C_AOR.$(ix "$i")" s "sip:u$i@127.0.0.1" "$T.$C_PASSWORD.$(ix "$i")" s pw)
 	if [ $((i % 10)) = 0 ]; then
 		err=$(sset "${args[@]}"); [ -z "$err" ] || die "creating rows: $err"; args=()
 	fi
 done
 trig=()
-for i in $(seq 1 50); do trig+=("$T.10.$i" i 2); done
+for i in $(seq 1 50); do trig+=("$T.$C_STATE.$(ix "$i")" i 2); done
 t0=$(date +%s%N)
 err=$(sset "${trig[@]}"); [ -z "$err" ] || die "triggering: $err"
 log "50 runs triggered in one SET: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
@@ -29,7 +29,7 @@ for k in $(seq 1 30); do
 	t0=$(date +%s%N)
 	# a long timeout of our own: what counts is the master's answer
 	v=$(snmpget -v2c -c $COMMUNITY -On -Oqv -t 15 -r 0 "127.0.0.1:$SNMP_PORT" \
-		$T.10.$i $T.27.$i $SC.6.0 2>&1)
+		$T.$C_STATE.$(ix "$i") $T.$C_DURATION.$(ix "$i") $SC.6.0 2>&1)
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	# state, duration and sipDiagRunning: three numbers, not "No Such
 	# Object" (the master gave up on sipdiagd) nor a timeout
@@ -46,5 +46,5 @@ log "snmpget while 50 runs ran: $n gets, average $((sum / n)) ms, max $max ms, $
 log "gets that saw runs in progress: $busy of $n"
 [ "$busy" -ge 10 ] || fail "the measurement did not overlap the runs ($busy gets saw sipDiagRunning > 0)"
 for i in $(seq 1 50); do wait_state $i 4 60 || break; done
-check_eq "$(swalk $T.13 | grep -c ' 5$')" 50 "all 50 serverNoResponse"
+check_eq "$(swalk $T.$C_FAULT | grep -c ' 5$')" 50 "all 50 serverNoResponse"
 finish

@@ -377,13 +377,14 @@ new_row() {
 	[ -z "$err" ] || die "could not create row $name: $err"
 }
 
-# check_closed_port_fault INDEX WHAT: a closed UDP port on loopback is
+# check_closed_port_fault NAME WHAT: a closed UDP port on loopback is
 # serverNoResponse (5, code 3) for an engine that judges by ping alone, or
 # serviceNotListening (15, code 20) for one that reads the ICMP port
 # unreachable; either is right, anything else is not.
 check_closed_port_fault() {
-	local f c
-	f=$(sget "$T.13.$1"); c=$(sget "$T.12.$1")
+	local f c idx
+	idx=$(row_index "$1")
+	f=$(sget "$T.$C_FAULT.$idx"); c=$(sget "$T.$C_CODE.$idx")
 	case "$f/$c" in
 	5/3 | 15/20) log "ok: $2: fault $f code $c" ;;
 	*) fail "$2: fault $f code $c, expected serverNoResponse(5)/3 or serviceNotListening(15)/20" ;;

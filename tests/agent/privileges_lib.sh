@@ -63,20 +63,20 @@ check_closed_port_run() {
 	REGISTRAR[idx]=sip:127.0.0.1:$closed
 	# one account per row: the minimum interval between two diagnoses of one
 	# account (registrar host + AOR) would refuse a second row of dave
-	new_row "$idx" "sip:127.0.0.1:$closed" "sip:dave$idx@127.0.0.1" "$T.6.$idx" i 2
-	check_eq "$(sget "$T.30.$idx")" 3 "row $idx is nonVolatile"
-	expect_set "" "trigger row $idx" "$T.10.$idx" i 2
+	new_row "$idx" "sip:127.0.0.1:$closed" "sip:dave$idx@127.0.0.1" "$T.$C_TRANSPORT.$(ix "$idx")" i 2
+	check_eq "$(sget "$T.$C_STORAGE.$(ix "$idx")")" 3 "row $idx is nonVolatile"
+	expect_set "" "trigger row $idx" "$T.$C_STATE.$(ix "$idx")" i 2
 	wait_state "$idx" 4 15
-	check_eq "$(sget "$T.13.$idx")" 15 "fault serviceNotListening (an ICMP finding)"
-	check_eq "$(sget "$T.12.$idx")" 20 "code 20 (port unreachable)"
-	check_eq "$(sget "$T.33.$idx" | grep -c 'port unreachable')" 1 "ICMP error column"
-	path=$(sget "$T.36.$idx" | sed -e 's/^"//' -e 's/"$//')
-	packets=$(sget "$T.38.$idx")
+	check_eq "$(sget "$T.$C_FAULT.$(ix "$idx")")" 15 "fault serviceNotListening (an ICMP finding)"
+	check_eq "$(sget "$T.$C_CODE.$(ix "$idx")")" 20 "code 20 (port unreachable)"
+	check_eq "$(sget "$T.$C_ICMP_ERROR.$(ix "$idx")" | grep -c 'port unreachable')" 1 "ICMP error column"
+	path=$(sget "$T.$C_CAPTURE_PATH.$(ix "$idx")" | sed -e 's/^"//' -e 's/"$//')
+	packets=$(sget "$T.$C_CAPTURE_PACKETS.$(ix "$idx")")
 	if [ -f "$path" ]; then
 		log "ok: capture file $path ($packets packets)"
 		check_eq "$(stat -c %U:%G "$path")" "$RUN_USER:$RUN_GROUP" "owner of the capture file"
 	else
-		fail "capture file '$path' does not exist (note: $(sget "$T.37.$idx"))"
+		fail "capture file '$path' does not exist (note: $(sget "$T.$C_CAPTURE_NOTE.$(ix "$idx")"))"
 	fi
 	[ "${packets:-0}" -ge 2 ] 2>/dev/null || fail "capture packets: '$packets', expected at least 2"
 }
@@ -85,7 +85,7 @@ check_closed_port_run() {
 check_sighup() {
 	reload_sipdiagd || die "SIGHUP not handled"
 	grep -E "cannot (read|write)" "$TMP/sipdiagd.log" && fail "sipdiagd warned about its files"
-	expect_set "" "SET after SIGHUP" "$T.11.1" i 1
+	expect_set "" "SET after SIGHUP (trapGeneration, which replaced notifyOnComplete)" "$T.$C_TRAPS.$(ix 1)" x $TRAPS_COMPLETE
 }
 
 # check_snmpd_restart: the AgentX session is opened again as RUN_USER.
@@ -117,7 +117,8 @@ check_persisted() {
 	[ -f "$store" ] || { fail "no persistent store $store"; return; }
 	check_eq "$(stat -c %U "$store")" "$RUN_USER" "owner of the persistent store"
 	check_eq "$(stat -c %a "$store")" 600 "mode of the persistent store"
-	grep -q "^_sipDiagRow $1 " "$store" || fail "row $1 not in the store"
+	# issue 10: _sipDiagEntry OWNER NAME ... (was _sipDiagRow INDEX ...)
+	grep -q "^_sipDiagEntry \"$TEST_OWNER\" \"$1\" " "$store" || fail "row $1 not in the store"
 	grep -q "pw-$1" "$TMP/sipdiagd.log" "$TMP/sipdiagd.out" && fail "a password in the logs"
 	return 0
 }

@@ -56,11 +56,11 @@ diagnoses_seen() { awk -v u="$1" 'tolower($1) == u { print $2 }' "$TMP/registers
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 REG="sip:127.0.0.1:$REG_PORT"
-new_row 1 "$REG" sip:alice@127.0.0.1 "$T.6.1" i 2
-expect_set "" "first trigger of alice" "$T.10.1" i 2
+new_row 1 "$REG" sip:alice@127.0.0.1 "$T.$C_TRANSPORT.$(ix 1)" i 2
+expect_set "" "first trigger of alice" "$T.$C_STATE.$(ix 1)" i 2
 wait_state 1 4 15
 t_end=$(now_ms)
-check_eq "$(sget "$T.14.1")" 403 "the registrar's answer"
+check_eq "$(sget "$T.$C_SIP_STATUS.$(ix 1)")" 403 "the registrar's answer"
 check_eq "$(diagnoses_seen alice)" 1 "diagnoses of alice the registrar saw"
 
 # 19 more triggers in a row, as fast as a manager can send them
@@ -70,21 +70,22 @@ for i in $(seq 2 20); do
 		log "trigger $i: too close to the end of the interval on this slow machine; stopping"
 		break
 	fi
-	got=$(sset "$T.10.1" i 2)
+	got=$(sset "$T.$C_STATE.$(ix 1)" i 2)
 	if [ "$got" = resourceUnavailable ]; then refused=$((refused + 1)); else other+=" $i:${got:-success}"; fi
 done
 log "hammering: $refused triggers refused in $(( $(now_ms) - t_end )) ms"
 [ -z "$other" ] || fail "triggers within the interval not refused:$other"
 [ "$refused" -ge 10 ] || fail "only $refused triggers could be tried within the interval"
-check_eq "$(sget "$T.29.1")" 1 "run count of row 1 after hammering"
+# (sipDiagStatsRuns replaced sipDiagResultRunCount in issue 10)
+check_eq "$(sget "$T.$C_STATS_RUNS.$(ix 1)")" 1 "runs of row 1 after hammering"
 
 # the same account in another row, spelled differently: refused too
-new_row 2 "$REG;transport=udp" "sip:ALICE@127.0.0.1:$REG_PORT" "$T.6.2" i 2
-expect_set resourceUnavailable "alice through another row" "$T.10.2" i 2
-check_eq "$(sget "$T.10.2")" 1 "row 2 still state none"
+new_row 2 "$REG;transport=udp" "sip:ALICE@127.0.0.1:$REG_PORT" "$T.$C_TRANSPORT.$(ix 2)" i 2
+expect_set resourceUnavailable "alice through another row" "$T.$C_STATE.$(ix 2)" i 2
+check_eq "$(sget "$T.$C_STATE.$(ix 2)")" 1 "row 2 still state none"
 # another account at the same registrar is not held back
-new_row 3 "$REG" sip:bob@127.0.0.1 "$T.6.3" i 2
-expect_set "" "bob meanwhile" "$T.10.3" i 2
+new_row 3 "$REG" sip:bob@127.0.0.1 "$T.$C_TRANSPORT.$(ix 3)" i 2
+expect_set "" "bob meanwhile" "$T.$C_STATE.$(ix 3)" i 2
 wait_state 3 4 15
 sleep 1   # any late retransmission reaches the registrar's log
 check_eq "$(diagnoses_seen alice)" 1 "diagnoses of alice the registrar saw after hammering"
@@ -93,20 +94,20 @@ check_eq "$(diagnoses_seen bob)" 1 "diagnoses of bob"
 # after the interval (counted from the end of alice's diagnosis)
 left=$(( INTERVAL_MS - ($(now_ms) - t_end) + 1000 ))
 [ "$left" -gt 0 ] && sleep "$(awk -v m="$left" 'BEGIN { printf "%.3f", m / 1000 }')"
-expect_set resourceUnavailable "alice in two rows of one SET" "$T.10.1" i 2 "$T.10.2" i 2
-check_eq "$(sget "$T.10.1") $(sget "$T.10.2")" "4 1" "nothing applied by the refused SET"
-expect_set "" "alice after the interval" "$T.10.2" i 2
+expect_set resourceUnavailable "alice in two rows of one SET" "$T.$C_STATE.$(ix 1)" i 2 "$T.$C_STATE.$(ix 2)" i 2
+check_eq "$(sget "$T.$C_STATE.$(ix 1)") $(sget "$T.$C_STATE.$(ix 2)")" "4 1" "nothing applied by the refused SET"
+expect_set "" "alice after the interval" "$T.$C_STATE.$(ix 2)" i 2
 wait_state 2 4 15
 sleep 1
 check_eq "$(diagnoses_seen alice)" 2 "diagnoses of alice the registrar saw in all"
-expect_set resourceUnavailable "and row 1 right after row 2" "$T.10.1" i 2
+expect_set resourceUnavailable "and row 1 right after row 2" "$T.$C_STATE.$(ix 1)" i 2
 
 # 0 turns the limit off (SIGHUP re-reads it)
 sed -i "s/^sipdiagMinRerunInterval .*/sipdiagMinRerunInterval 0/" "$SDCONF"
 reload_sipdiagd
-expect_set "" "alice with the limit off" "$T.10.1" i 2
+expect_set "" "alice with the limit off" "$T.$C_STATE.$(ix 1)" i 2
 wait_state 1 4 15
-expect_set "" "and again at once" "$T.10.1" i 2
+expect_set "" "and again at once" "$T.$C_STATE.$(ix 1)" i 2
 wait_state 1 4 15
 kill -0 "$SIPDIAGD_PID" || fail "sipdiagd is gone"
 finish

@@ -1,9 +1,14 @@
 /*
- * saved_row_and_account_identity.c - two readers of agent/parse.c:
+ * saved_row_and_account_identity.c - readers of agent/config/parse.c:
  *
- * - saved_row_parse(): a text field longer than its column (255 octets),
+ * - saved_row_parse() (the old _sipDiagRow line, read once for the
+ *   upgrade to owner "" and name INDEX): a text field longer than its column (255 octets),
  *   in hex or quoted, refuses the whole line and the message names the
  *   field; 255 octets in hex (how net-snmp writes UTF-8) come back whole;
+ * - saved_entry_parse(), saved_stats_parse(), saved_run_parse() (the
+ *   _sipDiagEntry/_sipDiagStats/_sipDiagRun lines of the store since
+ *   issue 10): good lines come back, bad keys, values and texts refuse the
+ *   line;
  * - account_identity(): the spellings of one account at one registrar
  *   give one identity (what the minimum interval between diagnoses is kept
  *   for), other accounts or registrars another.
@@ -11,7 +16,6 @@
 #include "config.h"
 #include "agent-snmp.h"
 #include "config/parse.h"
-#include "parse.h"
 #include "../unit/check.h"
 
 #include <stdlib.h>
@@ -99,6 +103,95 @@ static void saved_rows(void)
   CHECK_CONTAINS(msg, "storage");
 }
 
+/* The lines of this version (issue 10): owner and name first. */
+static void saved_entries(void)
+{
+  struct saved_entry e;
+  struct row_key key;
+  struct row_stats st;
+  struct run_record run;
+  char msg[160], diag[256];
+
+  snprintf(line, sizeof line,
+           "\"noc\" \"reg-1\" 3 1 7 60 3 5 2 3600 \"sip:registrar.example.com\" "
+           "\"sip:1001@example.com\" \"1001\" \"secret\" \"\"");
+  CHECK(saved_entry_parse(line, &e, msg, sizeof msg), "a _sipDiagEntry line: %s", msg);
+  CHECK(!strcmp(e.key.owner, "noc") && !strcmp(e.key.name, "reg-1"), "its key %s/%s",
+        e.key.owner, e.key.name);
+  CHECK(e.storage == 3 && e.rowstatus == 1 && e.sched.traps == TRAP_ALL &&
+        e.sched.frequency_s == 60 && e.sched.failure_threshold == 3 && e.sched.max_runs == 5,
+        "its schedule");
+  CHECK(!strcmp(e.cfg.aor, "sip:1001@example.com") && !strcmp(e.cfg.password, "secret") &&
+        e.cfg.expires == 3600 && e.cfg.transport == 2, "its configuration");
+
+  /* the empty owner of an upgraded row is a valid key */
+  snprintf(line, sizeof line, "\"\" \"7\" 3 2 0 0 1 10 1 60 \"\" \"\" \"\" \"\" \"\"");
+  CHECK(saved_entry_parse(line, &e, msg, sizeof msg), "owner \"\": %s", msg);
+
+  snprintf(line, sizeof line, "\"%s\" \"1\" 3 1 0 0 1 10 1 60 \"\" \"\" \"\" \"\" \"\"",
+           repeat('o', 33));
+  CHECK(!saved_entry_parse(line, &e, msg, sizeof msg), "a 33-octet owner is refused");
+  snprintf(line, sizeof line, "\"noc\" 0xff 3 1 0 0 1 10 1 60 \"\" \"\" \"\" \"\" \"\"");
+  CHECK(!saved_entry_parse(line, &e, msg, sizeof msg), "a name that is not UTF-8 is refused");
+  CHECK_CONTAINS(msg, "index");
+  snprintf(line, sizeof line, "\"noc\" \"1\" 2 1 0 0 1 10 1 60 \"\" \"\" \"\" \"\" \"\"");
+  CHECK(!saved_entry_parse(line, &e, msg, sizeof msg), "a volatile row is refused");
+  CHECK_CONTAINS(msg, "storage");
+  snprintf(line, sizeof line, "\"noc\" \"1\" 3 1 0 0 16 10 1 60 \"\" \"\" \"\" \"\" \"\"");
+  CHECK(!saved_entry_parse(line, &e, msg, sizeof msg), "failureThreshold 16 is refused");
+  CHECK_CONTAINS(msg, "failureThreshold");
+  snprintf(line, sizeof line, "\"noc\" \"1\" 3 1 0 0 0 10 1 60 \"\" \"\" \"\" \"\" \"\"");
+  CHECK(!saved_entry_parse(line, &e, msg, sizeof msg), "failureThreshold 0 is refused");
+  snprintf(line, sizeof line, "\"noc\" \"1\" 3 1 0 0 1 51 1 60 \"\" \"\" \"\" \"\" \"\"");
+  CHECK(!saved_entry_parse(line, &e, msg, sizeof msg), "maxRuns 51 is refused");
+  CHECK_CONTAINS(msg, "maxRuns");
+  snprintf(line, sizeof line, "\"noc\" \"1\" 3 1 8 0 1 10 1 60 \"\" \"\" \"\" \"\" \"\"");
+  CHECK(!saved_entry_parse(line, &e, msg, sizeof msg), "traps above complete|failure|recovery");
+  snprintf(line, sizeof line, "\"noc\" \"1\" 3 1 0 0 1 10 1 60 \"\" \"\" \"\" 0x%s \"\"",
+           hex(repeat('p', 256)));
+  CHECK(!saved_entry_parse(line, &e, msg, sizeof msg), "a 256-octet password is refused");
+  CHECK_CONTAINS(msg, "password");
+  CHECK(!strstr(msg, "pppp"), "the message holds no value: %s", msg);
+  snprintf(line, sizeof line, "\"noc\" \"1\" 3 1 0 0 1 10 1 60 \"\" \"\" \"\" \"\"");
+  CHECK(!saved_entry_parse(line, &e, msg, sizeof msg), "a missing last field is refused");
+  CHECK_CONTAINS(msg, "outboundProxy");
+
+  snprintf(line, sizeof line, "\"noc\" \"1\" 9 7 2 2 1700000000000 1700000000500 8 1 9");
+  CHECK(saved_stats_parse(line, &key, &st, msg, sizeof msg), "a _sipDiagStats line: %s", msg);
+  CHECK(st.runs == 9 && st.successes == 7 && st.failures == 2 &&
+        st.consecutive_failures == 2 && st.last_good_ms == 1700000000000 &&
+        st.fault_since_ms == 1700000000500 && st.last_fault == 8 && st.in_failure &&
+        st.last_run_index == 9, "its counters");
+  snprintf(line, sizeof line, "\"noc\" \"1\" 9 7 2 2 0 0 8 2 9");
+  CHECK(!saved_stats_parse(line, &key, &st, msg, sizeof msg), "inFailure 2 is refused");
+  snprintf(line, sizeof line, "\"noc\" \"1\" 9 7 2 2 0 0 8 1");
+  CHECK(!saved_stats_parse(line, &key, &st, msg, sizeof msg), "a missing lastRunIndex");
+  CHECK_CONTAINS(msg, "lastRunIndex");
+  snprintf(line, sizeof line, "\"noc\" \"1\" -1 7 2 2 0 0 8 1 9");
+  CHECK(!saved_stats_parse(line, &key, &st, msg, sizeof msg), "a negative count is refused");
+
+  snprintf(line, sizeof line, "\"noc\" \"1\" 4 1700000000000 1700000000300 300 3 5 0 1 5060 "
+           "2 7f000001 \"no answer\"");
+  CHECK(saved_run_parse(line, &key, &run, diag, sizeof diag, msg, sizeof msg),
+        "a _sipDiagRun line: %s", msg);
+  CHECK(run.index == 4 && run.duration_ms == 300 && run.code == 3 && run.fault == 5 &&
+        run.server_port == 5060 && run.trigger == 2 && run.addr_len == 4 &&
+        run.addr[0] == 0x7f && run.addr[3] == 1 && !strcmp(diag, "no answer") &&
+        !strcmp(key.name, "1"), "its values");
+  snprintf(line, sizeof line, "\"noc\" \"1\" 0 0 0 0 3 5 0 1 0 1 \"\" \"\"");
+  CHECK(!saved_run_parse(line, &key, &run, diag, sizeof diag, msg, sizeof msg),
+        "run index 0 is refused");
+  snprintf(line, sizeof line, "\"noc\" \"1\" 1 0 0 0 3 5 0 1 0 3 \"\" \"\"");
+  CHECK(!saved_run_parse(line, &key, &run, diag, sizeof diag, msg, sizeof msg),
+        "trigger 3 is refused");
+  snprintf(line, sizeof line, "\"noc\" \"1\" 1 0 0 0 3 5 0 1 0 1 7f0000 \"\"");
+  CHECK(!saved_run_parse(line, &key, &run, diag, sizeof diag, msg, sizeof msg),
+        "a 3-octet address is refused");
+  snprintf(line, sizeof line, "\"noc\" \"1\" 1 0 0 0 3 5 0 1 0 1 7g000001 \"\"");
+  CHECK(!saved_run_parse(line, &key, &run, diag, sizeof diag, msg, sizeof msg),
+        "an address that is not hex is refused");
+}
+
 static void identity(const char *registrar, const char *aor, char *out, size_t size)
 {
   struct row_config cfg;
@@ -157,6 +250,7 @@ static void identities(void)
 int main(void)
 {
   saved_rows();
+  saved_entries();
   identities();
   return check_summary("saved_row_and_account_identity");
 }

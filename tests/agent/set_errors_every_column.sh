@@ -8,7 +8,11 @@
 # wrongLength; every ranged or
 # enumerated object the values just outside its range: wrongValue; every
 # read-only column a write: notWritable; columns that do not exist:
-# notWritable or noCreation.  Each error names the right varbind
+# notWritable or noCreation.  Since issue 10 the row is { "test", "1" } and
+# the new writable columns sipDiagFrequency, sipDiagTrapGeneration (BITS: a
+# 2-octet value is wrongLength, a bit beyond recovery(2) wrongValue),
+# sipDiagFailureThreshold and sipDiagMaxRuns are in the matrix; the gone
+# sipDiagNotifyOnComplete is not.  Each error names the right varbind
 # (error-index), and afterwards the row and the scalars read exactly as
 # before: nothing was half-applied.  The combinations set_errors.sh already
 # checks are left out.  The SETs are built with the BER encoder of
@@ -18,11 +22,17 @@ GARBAGE=$(cd "$(dirname "$0")/../faults" && pwd)/snmp-garbage
 [ -r "$GARBAGE" ] || hard_error "missing $GARBAGE"
 
 start_all
-new_row 1 "sip:127.0.0.1:9" sip:alice@127.0.0.1 "$T.4.1" s alice-auth "$T.8.1" s sip:127.0.0.1:10 \
-	"$T.7.1" u 600 "$T.11.1" i 2 "$T.30.1" i 2
+I1=$(ix 1)
+new_row 1 "sip:127.0.0.1:9" sip:alice@127.0.0.1 "$T.$C_AUTH_USER.$I1" s alice-auth \
+	"$T.$C_PROXY.$I1" s sip:127.0.0.1:10 "$T.$C_EXPIRES.$I1" u 600 \
+	"$T.$C_TRAPS.$I1" x $TRAPS_COMPLETE "$T.$C_FREQUENCY.$I1" u 0 \
+	"$T.$C_THRESHOLD.$I1" u 2 "$T.$C_MAX_RUNS.$I1" u 5 "$T.$C_STORAGE.$I1" i 2
 snapshot() {
 	local c
-	for c in 2 3 4 6 7 8 10 11 30 31; do printf 'row.%s=%s\n' "$c" "$(sget "$T.$c.1")"; done
+	for c in $C_REGISTRAR $C_AOR $C_AUTH_USER $C_TRANSPORT $C_EXPIRES $C_PROXY $C_STATE \
+		$C_FREQUENCY $C_TRAPS $C_THRESHOLD $C_MAX_RUNS $C_STORAGE $C_ROWSTATUS; do
+		printf 'row.%s=%s\n' "$c" "$(sget "$T.$c.$I1")"
+	done
 	for c in 1 2 3 4 5 9 10; do printf 'scalar.%s=%s\n' "$c" "$(sget "$SC.$c.0")"; done
 }
 before=$(snapshot)
@@ -37,8 +47,13 @@ loader.exec_module(g)
 port, community = int(sys.argv[2]), sys.argv[3].encode()
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.connect(("127.0.0.1", port))
-ENTRY = g.SIPDIAG + [1, 2, 1]
+ENTRY = g.ENTRY                       # sipDiagEntry, index { owner, name }
 SCALARS = g.SIPDIAG + [1, 1]
+ROW1, ROW2, ROW3 = g.row_index("1"), g.row_index("2"), g.row_index("3")
+
+
+def col(c, row=ROW1):
+    return ENTRY + [c] + row
 
 INT, STR, NUL, OID, IPA, C32, G32, TT, OPQ, C64 = 0x02, 0x04, 0x05, 0x06, 0x40, 0x41, 0x42, 0x43, 0x44, 0x46
 SAMPLE = {INT: g.enc_int(1), STR: g.tlv(STR, b"sip:127.0.0.1"), NUL: g.tlv(NUL, b""),
@@ -56,17 +71,22 @@ def gauge(v):
 
 # object: (name, oid, right type, out-of-range values, string column)
 OBJECTS = [
-    ("sipDiagRegistrar", ENTRY + [2, 1], STR, [], True),
-    ("sipDiagAor", ENTRY + [3, 1], STR, [], True),
-    ("sipDiagAuthUser", ENTRY + [4, 1], STR, [], True),
-    ("sipDiagPassword", ENTRY + [5, 1], STR, [], True),
-    ("sipDiagTransport", ENTRY + [6, 1], INT, [0, 5, -1, 2**31 - 1], False),
-    ("sipDiagExpires", ENTRY + [7, 1], G32, [], False),
-    ("sipDiagOutboundProxy", ENTRY + [8, 1], STR, [], True),
-    ("sipDiagState", ENTRY + [10, 1], INT, [-1, 7, 2**31 - 1], False),
-    ("sipDiagNotifyOnComplete", ENTRY + [11, 1], INT, [0, -1, 2**31 - 1], False),
-    ("sipDiagStorageType", ENTRY + [30, 1], INT, [0, 1, 5, 6, -1], False),
-    ("sipDiagRowStatus", ENTRY + [31, 1], INT, [0, -1, 8], False),
+    ("sipDiagRegistrar", col(3), STR, [], True),
+    ("sipDiagAor", col(4), STR, [], True),
+    ("sipDiagAuthUser", col(5), STR, [], True),
+    ("sipDiagPassword", col(6), STR, [], True),
+    ("sipDiagTransport", col(7), INT, [0, 5, -1, 2**31 - 1], False),
+    ("sipDiagExpires", col(8), G32, [], False),
+    ("sipDiagOutboundProxy", col(9), STR, [], True),
+    ("sipDiagState", col(10), INT, [-1, 7, 2**31 - 1], False),
+    ("sipDiagFrequency", col(11), G32, [86401, 2**32 - 1], False),
+    # BITS: its wrong lengths and values are checked below
+    ("sipDiagTrapGeneration", col(12), STR, [], False),
+    ("sipDiagFailureThreshold", col(13), G32, [0, 16, 2**32 - 1], False),
+    ("sipDiagMaxRuns", col(14), G32, [51, 2**32 - 1], False),
+    # permanent(4) and readOnly(5) are wrongValue since issue 10 (RFC 2579)
+    ("sipDiagStorageType", col(15), INT, [0, 1, 4, 5, 6, -1], False),
+    ("sipDiagRowStatus", col(16), INT, [0, -1, 8], False),
     ("sipDiagTimer", SCALARS + [1, 0], G32, [3601, 2**32 - 1], False),
     ("sipDiagAttempts", SCALARS + [2, 0], G32, [0, 11], False),
     ("sipDiagPings", SCALARS + [3, 0], G32, [0, 11], False),
@@ -77,7 +97,8 @@ OBJECTS = [
 ]
 # already in tests/agent/set_errors.sh
 COVERED = {("sipDiagRegistrar", INT), ("sipDiagTransport", STR), ("sipDiagExpires", INT),
-           ("sipDiagTimer", INT), ("sipDiagRegistrar", "len256"), ("sipDiagPassword", "len256")}
+           ("sipDiagTimer", INT), ("sipDiagRegistrar", "len256"), ("sipDiagPassword", "len256"),
+           ("sipDiagFrequency", INT), ("sipDiagTrapGeneration", INT)}
 
 reqid = 100
 results = []
@@ -136,6 +157,18 @@ for name, oid, right, ranges, is_string in OBJECTS:
         check("%s = %d" % (name, v), [(g.enc_oid(oid), value)], "wrongValue")
         counts["wrongValue"] = counts.get("wrongValue", 0) + 1
 
+# sipDiagTrapGeneration: BITS { complete(0), failure(1), recovery(2) } in
+# one octet (snmpset's "x"); more octets are wrongLength, other bits
+# wrongValue
+for n in (2, 3, 255):
+    check("sipDiagTrapGeneration of %d octets" % n,
+          [(g.enc_oid(col(12)), g.tlv(STR, b"\x80" + b"\x00" * (n - 1)))], "wrongLength")
+    counts["wrongLength"] = counts.get("wrongLength", 0) + 1
+for bits in (0x10, 0x01, 0xff, 0xf0):
+    check("sipDiagTrapGeneration = %#04x" % bits, [(g.enc_oid(col(12)), g.tlv(STR, bytes([bits])))],
+          "wrongValue")
+    counts["wrongValue"] = counts.get("wrongValue", 0) + 1
+
 # the CA paths: absolute or empty, no control characters
 for sc, name in ((9, "sipDiagTlsCaFile"), (10, "sipDiagTlsCaDir")):
     for bad in (b"relative/ca.pem", b"/tmp/a\nb", b" /tmp"):
@@ -144,32 +177,47 @@ for sc, name in ((9, "sipDiagTlsCaFile"), (10, "sipDiagTlsCaDir")):
         counts["wrongValue"] = counts.get("wrongValue", 0) + 1
 
 # read-only columns and scalars, with a value of their own type
-for col in list(range(12, 30)) + list(range(32, 40)):
-    check("read-only column %d" % col, [(g.enc_oid(ENTRY + [col, 1]), gauge(1))], "notWritable")
+for c in list(range(20, 47)) + list(range(50, 57)):
+    check("read-only column %d" % c, [(g.enc_oid(col(c)), gauge(1))], "notWritable")
     counts["notWritable"] = counts.get("notWritable", 0) + 1
-for sc in (6, 7, 8):
+for c in range(2, 14):
+    check("run table column %d" % c, [(g.enc_oid(g.RUN_ENTRY + [c] + ROW1 + [1]), gauge(1))],
+          {"notWritable", "noCreation", "noAccess"})
+    counts["notWritable"] += 1
+for sc in (6, 7, 8, 11, 12):
     check("read-only scalar %d" % sc, [(g.enc_oid(SCALARS + [sc, 0]), gauge(1))], "notWritable")
     counts["notWritable"] += 1
 # objects that do not exist (or cannot be written at all)
-for what, oid in (("sipDiagIndex (not-accessible)", ENTRY + [1, 1]), ("column 9", ENTRY + [9, 1]),
-                  ("column 40", ENTRY + [40, 1]), ("scalar 11", SCALARS + [11, 0]),
+for what, oid in (("sipDiagOwner (not-accessible)", col(1)),
+                  ("sipDiagName (not-accessible)", col(2)),
+                  ("column 17", col(17)), ("column 19", col(19)), ("column 47", col(47)),
+                  ("column 49", col(49)), ("column 57", col(57)),
+                  ("scalar 13", SCALARS + [13, 0]),
                   ("scalar 1 instance 1", SCALARS + [1, 1]),
-                  ("history entry", g.SIPDIAG + [1, 3, 1, 2, 1, 1])):
+                  ("history entry", g.HISTORY_ENTRY + [2] + ROW1 + [1, 1]),
+                  ("retired table (1.2)", g.SIPDIAG + [1, 2, 1, 31, 1]),
+                  ("retired history (1.3)", g.SIPDIAG + [1, 3, 1, 2, 1, 1])):
     check(what, [(g.enc_oid(oid), g.enc_int(1))], {"notWritable", "noCreation", "noAccess"})
     counts["notWritable/noCreation"] = counts.get("notWritable/noCreation", 0) + 1
 
 # the error names the right varbind in a longer PDU, and nothing applies
 check("valid expires + registrar as Counter32 (index 2)",
-      [(g.enc_oid(ENTRY + [7, 1]), gauge(1234)), (g.enc_oid(ENTRY + [2, 1]), SAMPLE[C32])],
+      [(g.enc_oid(col(8)), gauge(1234)), (g.enc_oid(col(3)), SAMPLE[C32])],
       "wrongType", 2)
-check("valid notify + valid expires + aor of 300 octets (index 3)",
-      [(g.enc_oid(ENTRY + [11, 1]), g.enc_int(1)), (g.enc_oid(ENTRY + [7, 1]), gauge(1234)),
-       (g.enc_oid(ENTRY + [3, 1]), g.tlv(STR, b"a" * 300))], "wrongLength", 3)
+check("valid trapGeneration + valid expires + aor of 300 octets (index 3)",
+      [(g.enc_oid(col(12)), g.tlv(STR, b"\xe0")), (g.enc_oid(col(8)), gauge(1234)),
+       (g.enc_oid(col(4)), g.tlv(STR, b"a" * 300))], "wrongLength", 3)
+check("valid frequency + valid failureThreshold + maxRuns 51 (index 3)",
+      [(g.enc_oid(col(11)), gauge(60)), (g.enc_oid(col(13)), gauge(3)),
+       (g.enc_oid(col(14)), gauge(51))], "wrongValue", 3)
 check("createAndGo of row 2 + transport as OID (index 2)",
-      [(g.enc_oid(ENTRY + [31, 2]), g.enc_int(4)), (g.enc_oid(ENTRY + [6, 2]), SAMPLE[OID])],
+      [(g.enc_oid(col(16, ROW2)), g.enc_int(4)), (g.enc_oid(col(7, ROW2)), SAMPLE[OID])],
       "wrongType", 2)
+check("createAndGo of row 2 + trapGeneration of 2 octets (index 2)",
+      [(g.enc_oid(col(16, ROW2)), g.enc_int(4)), (g.enc_oid(col(12, ROW2)), g.tlv(STR, b"\x80\x80"))],
+      "wrongLength", 2)
 check("createAndWait of row 3 + timer 0 (index 2)",
-      [(g.enc_oid(ENTRY + [31, 3]), g.enc_int(5)), (g.enc_oid(SCALARS + [1, 0]), gauge(0))],
+      [(g.enc_oid(col(16, ROW3)), g.enc_int(5)), (g.enc_oid(SCALARS + [1, 0]), gauge(0))],
       "wrongValue", 2)
 print("COUNTS " + " ".join("%s=%d" % kv for kv in sorted(counts.items())) +
       " total=%d failed=%d" % (len(results), results.count(False)))
@@ -184,7 +232,7 @@ nfail=$(printf '%s\n' "$out" | grep -c '^FAIL')
 
 after=$(snapshot)
 [ "$after" = "$before" ] || fail "something was applied: before $(printf '%s' "$before" | tr '\n' ' ') after $(printf '%s' "$after" | tr '\n' ' ')"
-check_eq "$(sget "$T.31.2")" "No Such Instance currently exists at this OID" "row 2 not created"
-check_eq "$(sget "$T.31.3")" "No Such Instance currently exists at this OID" "row 3 not created"
+check_eq "$(sget "$T.$C_ROWSTATUS.$(ix 2)")" "No Such Instance currently exists at this OID" "row 2 not created"
+check_eq "$(sget "$T.$C_ROWSTATUS.$(ix 3)")" "No Such Instance currently exists at this OID" "row 3 not created"
 kill -0 "$SIPDIAGD_PID" 2>/dev/null || fail "sipdiagd is gone"
 finish

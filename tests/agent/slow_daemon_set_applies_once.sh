@@ -29,19 +29,19 @@ slow_set() {
 
 # 1. forty rows created in one SET, the daemon stopped for 2.5 s
 args=()
-for i in $(seq 100 139); do args+=("$T.31.$i" i 5); done
+for i in $(seq 100 139); do args+=("$T.$C_ROWSTATUS.$(ix "$i")" i 5); done
 check_eq "$(slow_set 2.5 "${args[@]}")" "" "40 rows in one slow SET"
-check_eq "$(swalk $T.31 | grep -c "^$T.31\.")" 40 "rows after the slow SET"
-check_eq "$(swalk $T.31 | grep -vc ' 2$')" 0 "rows not notInService"
+check_eq "$(swalk $T.$C_ROWSTATUS | grep -c "^$T.$C_ROWSTATUS\.")" 40 "rows after the slow SET"
+check_eq "$(swalk $T.$C_ROWSTATUS | grep -vc ' 2$')" 0 "rows not notInService"
 
 # 2. a bad slow SET is refused whole: createAndGo on an existing row
-check_eq "$(slow_set 2.5 $T.31.200 i 5 $T.31.100 i 4)" inconsistentValue "slow SET with a bad row"
-check_eq "$(sget $T.31.200)" "No Such Instance currently exists at this OID" "row 200 not created"
+check_eq "$(slow_set 2.5 $T.$C_ROWSTATUS.$(ix 200) i 5 $T.$C_ROWSTATUS.$(ix 100) i 4)" inconsistentValue "slow SET with a bad row"
+check_eq "$(sget $T.$C_ROWSTATUS.$(ix 200))" "No Such Instance currently exists at this OID" "row 200 not created"
 
 # 3. a slow trigger starts one diagnosis
 new_row 1 "sip:127.0.0.1:$SILENT_PORT" sip:alice@127.0.0.1
 started=$(sget $SC.7.0)
-check_eq "$(slow_set 2.5 $T.10.1 i 2)" "" "slow trigger"
+check_eq "$(slow_set 2.5 $T.$C_STATE.$(ix 1) i 2)" "" "slow trigger"
 check_eq "$(sget $SC.7.0)" "$((started + 1))" "diagnoses started by the slow trigger"
 wait_state 1 4 20 && check_closed_port_fault 1 "the slowly triggered diagnosis"
 

@@ -9,7 +9,10 @@
 # generation: every row, every row the same one, at least the one before
 # the last the writer saw acknowledged and at most the last it sent, the
 # other columns intact.  Then a kill during a diagnosis: the row comes
-# back with its configuration, not stuck in running.
+# back with its configuration, not stuck in running.  Since issue 10 the
+# rows are { "test", NAME } with the numbers as names; a name's index is
+# its length and octets, so the markers (names of 1-3 digits) still sort
+# before the data rows (4 digits).
 . "$(dirname "$0")/lib.sh"
 start_all
 N=60
@@ -24,34 +27,45 @@ reg() { echo "sip:r$1-$PAD.example.net"; }
 # together (as net-snmp's store, which keeps the old file as a backup and
 # reads both, would) shows two markers.
 D=1000
+# IX[NAME]: the index of row NAME (computed once: the writer is hot)
+declare -A IX
+ixof() { [ -n "${IX[$1]:-}" ] || IX[$1]=$(ix "$1"); }
+for i in $(seq $((D + 1)) $((D + N))) $(seq 1 1000) 500; do ixof "$i"; done
 for first in $(seq 1 10 $N); do
 	args=()
 	for i in $(seq $((D + first)) $((D + first + 9))); do
-		args+=("$T.31.$i" i 5 "$T.2.$i" s "$(reg 0)" "$T.3.$i" s "sip:u$i@example.net"
-			"$T.4.$i" s "user$i-$PAD" "$T.5.$i" s "pw$i-$PAD" "$T.8.$i" s "sip:proxy$i.example.net"
-			"$T.7.$i" u 0)
+		args+=("$T.$C_ROWSTATUS.${IX[$i]}" i 5 "$T.$C_REGISTRAR.${IX[$i]}" s "$(reg 0)" "$T.$C_AOR.${IX[$i]}" s "sip:u$i@example.net"
+			"$T.$C_AUTH_USER.${IX[$i]}" s "user$i-$PAD" "$T.$C_PASSWORD.${IX[$i]}" s "pw$i-$PAD" "$T.$C_PROXY.${IX[$i]}" s "sip:proxy$i.example.net"
+			"$T.$C_EXPIRES.${IX[$i]}" u 0)
 	done
 	err=$(sset "${args[@]}"); [ -z "$err" ] || die "creating rows $((D + first)).. : $err"
 done
-expect_set "" "marker row of generation 0" "$T.31.1" i 5
+expect_set "" "marker row of generation 0" "$T.$C_ROWSTATUS.${IX[1]}" i 5
 
 # set_generation G: one SET moving every row from G-1 to G (122 varbinds).
 set_generation() {
 	local g=$1 i args=()
-	for i in $(seq $((D + 1)) $((D + N))); do args+=("$T.7.$i" u "$g" "$T.2.$i" s "$(reg "$g")"); done
-	args+=("$T.31.$((1 + g))" i 5 "$T.31.$g" i 6)
+	for i in $(seq $((D + 1)) $((D + N))); do args+=("$T.$C_EXPIRES.${IX[$i]}" u "$g" "$T.$C_REGISTRAR.${IX[$i]}" s "$(reg "$g")"); done
+	ixof $((1 + g)); ixof "$g"
+	args+=("$T.$C_ROWSTATUS.${IX[$((1 + g))]}" i 5 "$T.$C_ROWSTATUS.${IX[$g]}" i 6)
 	sset "${args[@]}"
 }
 
-# column COL: "INDEX VALUE" of every row of a column
-column() { swalk "$T.$1" | awk '{ n = split($1, o, "."); print o[n], $2 }'; }
+# column COL: "NAME VALUE" of every row of a column (the name decoded from
+# the index owner-length.owner.name-length.name; names are digits here)
+column() {
+	swalk "$T.$1" | awk -v p="$T.$1." '{
+		idx = substr($1, length(p) + 1); n = split(idx, o, ".")
+		name = ""; for (k = o[1] + 3; k <= n; k++) name = name sprintf("%c", o[k])
+		print name, $2 }'
+}
 
 # check_generation LOW HIGH: the rows read back are one whole generation
 # between LOW and HIGH; sets GOT to it (empty when there is none).
 check_generation() {
 	local low=$1 high=$2 exp regs markers g bad i
 	GOT=""
-	exp=$(column 7 | awk -v d=$D '$1 > d { print $2 }')
+	exp=$(column $C_EXPIRES | awk -v d=$D '$1 > d { print $2 }')
 	if [ "$(printf '%s\n' "$exp" | grep -c .)" != $N ]; then
 		fail "$(printf '%s\n' "$exp" | grep -c .) of $N rows read back"
 		return 1
@@ -62,13 +76,13 @@ check_generation() {
 		return 1
 	fi
 	[ "$g" -ge "$low" ] && [ "$g" -le "$high" ] || fail "generation $g read back, expected $low..$high"
-	regs=$(column 2 | awk -v d=$D '$1 > d { print $2 }' | sort -u)
+	regs=$(column $C_REGISTRAR | awk -v d=$D '$1 > d { print $2 }' | sort -u)
 	[ "$regs" = "\"$(reg "$g")\"" ] || fail "registrars of generation $g: $(printf '%s' "$regs" | cut -c 1-20 | tr '\n' ' ')"
-	markers=$(column 31 | awk -v d=$D '$1 <= d { print $1 }' | tr '\n' ' ')
+	markers=$(column $C_ROWSTATUS | awk -v d=$D '$1 <= d { print $1 }' | tr '\n' ' ')
 	[ "$markers" = "$((1 + g)) " ] || fail "marker rows '$markers', expected $((1 + g)) alone"
 	bad=0
 	for i in $((D + 1)) $((D + 17)) $((D + N)); do
-		[ "$(sget "$T.3.$i" "$T.4.$i" "$T.8.$i" | tr '\n' ' ')" = \
+		[ "$(sget "$T.$C_AOR.${IX[$i]}" "$T.$C_AUTH_USER.${IX[$i]}" "$T.$C_PROXY.${IX[$i]}" | tr '\n' ' ')" = \
 			"\"sip:u$i@example.net\" \"user$i-$PAD\" \"sip:proxy$i.example.net\" " ] || bad=1
 	done
 	[ $bad = 0 ] || fail "other columns changed in generation $g"
@@ -139,17 +153,17 @@ log "$ROUNDS kills; $interrupted of them interrupted a store (its temporary file
 # a kill during a diagnosis: the row comes back configured, state none
 start_silent_udp
 expect_set "" "long attempts" "$SC.4.0" u 20000
-new_row 500 "sip:127.0.0.1:$SILENT_PORT" sip:alice@127.0.0.1 "$T.6.500" i 2
-expect_set "" "trigger row 500" "$T.10.500" i 2
-check_eq "$(sget "$T.10.500")" 3 "row 500 running"
+new_row 500 "sip:127.0.0.1:$SILENT_PORT" sip:alice@127.0.0.1 "$T.$C_TRANSPORT.${IX[500]}" i 2
+expect_set "" "trigger row 500" "$T.$C_STATE.${IX[500]}" i 2
+check_eq "$(sget "$T.$C_STATE.${IX[500]}")" 3 "row 500 running"
 sleep 0.5
 kill -KILL "$SIPDIAGD_PID"
 wait "$SIPDIAGD_PID" 2>/dev/null
 start_sipdiagd
-check_eq "$(sget "$T.2.500" "$T.3.500" "$T.31.500" "$T.10.500" | tr '\n' ' ')" \
+check_eq "$(sget "$T.$C_REGISTRAR.${IX[500]}" "$T.$C_AOR.${IX[500]}" "$T.$C_ROWSTATUS.${IX[500]}" "$T.$C_STATE.${IX[500]}" | tr '\n' ' ')" \
 	"\"sip:127.0.0.1:$SILENT_PORT\" \"sip:alice@127.0.0.1\" 1 1 " "row 500 after the kill: configuration, active, state none"
 check_eq "$(sget "$SC.4.0")" 20000 "the scalar set before the kill"
-expect_set "" "row 500 can run again" "$T.10.500" i 2
-check_eq "$(sget "$T.10.500")" 3 "row 500 running again"
-expect_set "" "cancel it" "$T.10.500" i 5
+expect_set "" "row 500 can run again" "$T.$C_STATE.${IX[500]}" i 2
+check_eq "$(sget "$T.$C_STATE.${IX[500]}")" 3 "row 500 running again"
+expect_set "" "cancel it" "$T.$C_STATE.${IX[500]}" i 5
 finish

@@ -37,6 +37,6 @@ check_persisted 1
 
 start_sipdiagd
 check_process "$SIPDIAGD_PID" no
-check_eq "$(sget "$T.31.1")" 1 "row 1 restored and active after the restart"
+check_eq "$(sget "$T.$C_ROWSTATUS.$(ix 1)")" 1 "row 1 restored and active after the restart"
 stop_checked
 finish

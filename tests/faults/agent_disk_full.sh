@@ -37,8 +37,8 @@ CLOSED_PORT=$(closed_udp_port)
 sset $SC.2.0 u 2 $SC.4.0 u 1000 $SC.3.0 u 1 >/dev/null
 
 account_row 1 alice "$ALICE_PASSWORD"
-err=$(sset "$T.31.2" i 4 "$T.2.2" s "sip:127.0.0.1:$CLOSED_PORT" "$T.3.2" s sip:closed@127.0.0.1 \
-	"$T.6.2" i 2 "$T.5.2" s pw)
+err=$(sset "$T.$C_ROWSTATUS.$(ix 2)" i 4 "$T.$C_REGISTRAR.$(ix 2)" s "sip:127.0.0.1:$CLOSED_PORT" "$T.$C_AOR.$(ix 2)" s sip:closed@127.0.0.1 \
+	"$T.$C_TRANSPORT.$(ix 2)" i 2 "$T.$C_PASSWORD.$(ix 2)" s pw)
 [ -z "$err" ] || die "row 2 (closed port): $err"
 
 # run ROW: trigger, wait for complete(4)
@@ -50,15 +50,15 @@ run() {
 # with room: a complete capture
 run 1
 expect_col 1 $C_FAULT 2 "fault success with room on the disk"
-path=$(col 36 1)
+path=$(col $C_CAPTURE_PATH 1)
 [ -n "$path" ] && [ -s "$path" ] || fail "no capture file while the disk has room ('$path')"
 # the store holds both rows
 for _ in $(seq 1 200); do
 	grep -q '^_sipDiagEnd' "$PERSIST/sipdiagd.store" 2>/dev/null &&
-		[ "$(grep -c '^_sipDiagRow' "$PERSIST/sipdiagd.store")" = 2 ] && break
+		[ "$(grep -c '^_sipDiagEntry' "$PERSIST/sipdiagd.store")" = 2 ] && break
 	sleep 0.1
 done
-grep -c '^_sipDiagRow' "$PERSIST/sipdiagd.store" 2>/dev/null | grep -qx 2 ||
+grep -c '^_sipDiagEntry' "$PERSIST/sipdiagd.store" 2>/dev/null | grep -qx 2 ||
 	die "the store does not hold the two rows before the disk fills"
 stored_before=$(cat "$PERSIST/sipdiagd.store")
 
@@ -72,9 +72,9 @@ log "the persistent directory's disk is full"
 # complete, readable file holding the packets the result counts.
 check_capture_honest() {
 	local path note packets have
-	path=$(col 36 "$1")
-	note=$(col 37 "$1")
-	packets=$(col 38 "$1")
+	path=$(col $C_CAPTURE_PATH "$1")
+	note=$(col $C_CAPTURE_NOTE "$1")
+	packets=$(col $C_CAPTURE_PACKETS "$1")
 	have=$(tshark -r "$path" 2>/dev/null | wc -l)
 	log "$2: capture path '$path', note '$note', packets $packets, the file holds $have"
 	if [ -n "$path" ] && [ -z "$note" ] && [ "$have" != "$packets" ]; then
@@ -89,8 +89,8 @@ expect_col 2 $C_FAULT 15 "fault serviceNotListening on a full disk"
 check_capture_honest 2 "closed port on a full disk"
 
 # a change the full disk cannot store
-expect_set "" "expires of row 1 on a full disk" "$T.7.1" u 1800
-check_eq "$(sget "$T.7.1")" 1800 "the change applies in memory"
+expect_set "" "expires of row 1 on a full disk" "$T.$C_EXPIRES.$(ix 1)" u 1800
+check_eq "$(sget "$T.$C_EXPIRES.$(ix 1)")" 1800 "the change applies in memory"
 sleep 1.5     # the store runs from the loop
 kill -0 "$SIPDIAGD_PID" 2>/dev/null || die "sipdiagd died on the full disk"
 [ -e "$PERSIST/sipdiagd.store.tmp" ] && fail "a half-written sipdiagd.store.tmp is left behind"
@@ -104,14 +104,14 @@ grep -q 'cannot write' "$TMP/sipdiagd.log" && log "sipdiagd logged: $(grep 'cann
 stop_sipdiagd
 rm -f "$PERSIST/filler"
 start_sipdiagd
-check_eq "$(sget "$T.31.1")" 1 "row 1 active after the restart"
+check_eq "$(sget "$T.$C_ROWSTATUS.$(ix 1)")" 1 "row 1 active after the restart"
 check_eq "$(col $C_AOR 1)" "sip:alice@127.0.0.1" "row 1 AOR after the restart"
-check_eq "$(sget "$T.31.2")" 1 "row 2 active after the restart"
-exp=$(sget "$T.7.1")
+check_eq "$(sget "$T.$C_ROWSTATUS.$(ix 2)")" 1 "row 2 active after the restart"
+exp=$(sget "$T.$C_EXPIRES.$(ix 1)")
 case $exp in 1800 | 3600) log "ok: row 1 expires $exp after the restart (the last complete state)" ;;
 *) fail "row 1 expires '$exp' after the restart" ;; esac
 # and with room the evidence is complete again
 run 1
 expect_col 1 $C_FAULT 2 "fault success with room again"
-check_eq "$(col 37 1)" "" "no capture note with room again"
+check_eq "$(col $C_CAPTURE_NOTE 1)" "" "no capture note with room again"
 finish

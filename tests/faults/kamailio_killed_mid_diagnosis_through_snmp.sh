@@ -28,12 +28,12 @@ for i in $(seq 1 200); do
 	sleep 0.1
 done
 [ "$(server_registers trying)" -ge 1 ] || die "Kamailio never saw the first REGISTER"
-check_eq "$(sget "$T.10.1")" 3 "the row is still running when Kamailio dies"
+check_eq "$(sget "$T.$C_STATE.$(ix 1)")" 3 "the row is still running when Kamailio dies"
 kill -KILL -- "-$KAM_PGID"
 log "kamailio killed with SIGKILL after the first REGISTER"
 wait_state 1 4 $((TIMER + 20)) || finish
 wall=$(($(date +%s) - t0))
-f=$(sget "$T.13.1")
+f=$(sget "$T.$C_FAULT.$(ix 1)")
 case $f in
 15 | 5) log "ok: fault ${FAULT_NAMES[$f]}($f) after $wall s: $(col $C_DIAGNOSIS 1)" ;;
 *) fail "fault $f (${FAULT_NAMES[$f]:-?}), expected serviceNotListening(15) or serverNoResponse(5)" ;;

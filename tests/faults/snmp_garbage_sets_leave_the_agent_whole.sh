@@ -5,8 +5,8 @@
 # and values, truncated and garbled BER) go through a private snmpd to
 # sipdiagd.  Afterwards a user expects:
 #   - snmpd and sipdiagd alive and answering;
-#   - the row created before (index 4242, which the generator never names)
-#     unchanged, column by column;
+#   - the row created before ({ "test", "4242" }, which the generator never
+#     names) unchanged, column by column;
 #   - no half-created row: every row the garbage created reads a RowStatus
 #     of active, notInService or notReady and all its configuration columns;
 #   - the agent still accepts valid SETs and runs a diagnosis to the end.
@@ -24,14 +24,18 @@ FAULTS_DIR=$(cd "$(dirname "$0")" && pwd)
 start_all
 start_silent_udp
 KEEP=4242
+K=$(ix $KEEP)
 new_row $KEEP "sip:127.0.0.1:$SILENT_PORT" sip:keeper@127.0.0.1 \
-	"$T.4.$KEEP" s keeper-auth "$T.6.$KEEP" i 2 "$T.7.$KEEP" u 600 "$T.11.$KEEP" i 2
-CONFIG_COLS="2 3 4 6 7 8 10 11 30 31"
+	"$T.$C_AUTH_USER.$K" s keeper-auth "$T.$C_TRANSPORT.$K" i 2 "$T.$C_EXPIRES.$K" u 600 \
+	"$T.$C_TRAPS.$K" x $TRAPS_NONE "$T.$C_THRESHOLD.$K" u 2 "$T.$C_MAX_RUNS.$K" u 3
+CONFIG_COLS="$C_REGISTRAR $C_AOR $C_AUTH_USER $C_TRANSPORT $C_EXPIRES $C_PROXY $C_STATE $C_FREQUENCY"
+CONFIG_COLS="$CONFIG_COLS $C_TRAPS $C_THRESHOLD $C_MAX_RUNS $C_STORAGE $C_ROWSTATUS"
+# row_config INDEX
 row_config() {
 	local c
 	for c in $CONFIG_COLS; do printf '%s=%s\n' "$c" "$(sget "$T.$c.$1")"; done
 }
-before=$(row_config $KEEP)
+before=$(row_config $K)
 log "row $KEEP before: $(printf '%s' "$before" | tr '\n' ' ')"
 
 seed_args=()
@@ -58,19 +62,23 @@ case $up in *Timeticks* | [0-9]*) log "ok: snmpd answers (sysUpTime $up)" ;;
 wait_registered 10 || fail "sipDiagTimer.0 is no longer served (sipdiagd detached?)"
 
 # the protected row is unchanged
-after=$(row_config $KEEP)
+after=$(row_config $K)
 [ "$after" = "$before" ] ||
 	fail "row $KEEP changed: before $(printf '%s' "$before" | tr '\n' ' '), after $(printf '%s' "$after" | tr '\n' ' ')"
 
 # no half-created row
-rows=$(swalk "$T.31" | sed -n "s/^$T\.31\.\([0-9]*\) .*/\1/p")
+# (rows are listed by their owner.name index)
+rows=$(swalk "$T.$C_ROWSTATUS" | sed -n "s/^$T\.$C_ROWSTATUS\.\([0-9.]*\) .*/\1/p")
 nrows=$(printf '%s\n' "$rows" | grep -c .)
 log "$nrows rows in the table after the garbage"
-[ "$nrows" -le 256 ] || fail "$nrows rows, more than the limit 256"
+MAXROWS=$(sget $SC.12.0)
+[ "$nrows" -le "$MAXROWS" ] || fail "$nrows rows, more than the limit $MAXROWS"
 for r in $rows; do
-	st=$(sget "$T.31.$r")
+	st=$(sget "$T.$C_ROWSTATUS.$r")
 	case $st in 1 | 2 | 3) ;; *) fail "row $r: RowStatus '$st'" ;; esac
-	vals=$(sget "$T.2.$r" "$T.3.$r" "$T.6.$r" "$T.7.$r" "$T.10.$r" "$T.30.$r")
+	vals=$(sget "$T.$C_REGISTRAR.$r" "$T.$C_AOR.$r" "$T.$C_PASSWORD.$r" "$T.$C_TRANSPORT.$r" \
+		"$T.$C_EXPIRES.$r" "$T.$C_STATE.$r" "$T.$C_STORAGE.$r" "$T.$C_TRAPS.$r" \
+		"$T.$C_THRESHOLD.$r" "$T.$C_MAX_RUNS.$r" "$T.$C_FREQUENCY.$r")
 	if printf '%s' "$vals" | grep -qiE 'No Such|Timeout|error'; then
 		fail "row $r (RowStatus $st) is incomplete: $(printf '%s' "$vals" | tr '\n' '|')"
 	fi
@@ -80,18 +88,19 @@ done
 # kept row, a new row (room made if the garbage filled the table)
 expect_set "" "scalars back to short runs" $SC.1.0 u 30 $SC.2.0 u 1 $SC.3.0 u 1 \
 	$SC.4.0 u 300 $SC.5.0 u 64
-expect_set "" "expires of row $KEEP" "$T.7.$KEEP" u 120
-check_eq "$(sget "$T.7.$KEEP")" 120 "expires of row $KEEP read back"
-if [ "$nrows" -ge 256 ]; then
-	victim=$(printf '%s\n' "$rows" | grep -vx $KEEP | head -n 1)
-	expect_set "" "destroy row $victim to make room" "$T.31.$victim" i 6
+expect_set "" "expires of row $KEEP" "$T.$C_EXPIRES.$K" u 120
+check_eq "$(sget "$T.$C_EXPIRES.$K")" 120 "expires of row $KEEP read back"
+if [ "$nrows" -ge "$MAXROWS" ]; then
+	victim=$(printf '%s\n' "$rows" | grep -vxF "$K" | head -n 1)
+	expect_set "" "destroy row $victim to make room" "$T.$C_ROWSTATUS.$victim" i 6
 fi
-expect_set "" "createAndGo of a new row" "$T.31.4343" i 4 "$T.2.4343" s "sip:127.0.0.1:$SILENT_PORT" \
-	"$T.3.4343" s sip:new@127.0.0.1 "$T.5.4343" s pw
-check_eq "$(sget "$T.31.4343")" 1 "the new row is active"
+N=$(ix 4343)
+expect_set "" "createAndGo of a new row" "$T.$C_ROWSTATUS.$N" i 4 "$T.$C_REGISTRAR.$N" s "sip:127.0.0.1:$SILENT_PORT" \
+	"$T.$C_AOR.$N" s sip:new@127.0.0.1 "$T.$C_PASSWORD.$N" s pw
+check_eq "$(sget "$T.$C_ROWSTATUS.$N")" 1 "the new row is active"
 # and a diagnosis runs to the end (silent server: serverNoResponse)
-expect_set "" "trigger row $KEEP" "$T.10.$KEEP" i 2
-wait_state $KEEP 4 60 && check_eq "$(sget "$T.13.$KEEP")" 5 "row $KEEP fault serverNoResponse(5)"
+expect_set "" "trigger row $KEEP" "$T.$C_STATE.$K" i 2
+wait_state $KEEP 4 60 && check_eq "$(sget "$T.$C_FAULT.$K")" 5 "row $KEEP fault serverNoResponse(5)"
 
 kill -0 "$SIPDIAGD_PID" 2>/dev/null || fail "sipdiagd died at the end"
 if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|Segmentation|Assertion' "$TMP/sipdiagd.out"; then

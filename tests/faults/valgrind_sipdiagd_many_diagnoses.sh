@@ -55,10 +55,11 @@ account_row 1 alice "$ALICE_PASSWORD"
 account_row 2 authfail wrong-password
 account_row 3 forbidden any-password
 account_row 4 broken any-password
-err=$(sset "$T.31.5" i 4 "$T.2.5" s "sip:127.0.0.1:$CLOSED_PORT" "$T.3.5" s sip:closed@127.0.0.1 \
-	"$T.6.5" i 2 "$T.5.5" s pw)
+err=$(sset "$T.$C_ROWSTATUS.$(ix 5)" i 4 "$T.$C_REGISTRAR.$(ix 5)" s "sip:127.0.0.1:$CLOSED_PORT" "$T.$C_AOR.$(ix 5)" s sip:closed@127.0.0.1 \
+	"$T.$C_TRANSPORT.$(ix 5)" i 2 "$T.$C_PASSWORD.$(ix 5)" s pw)
 [ -z "$err" ] || die "row 5 (closed port): $err"
-sset "$T.11.1" i 2 "$T.11.2" i 2 "$T.11.3" i 2 "$T.11.4" i 2 >/dev/null  # no notifications
+# no notifications (sipDiagTrapGeneration {}, the default since issue 10)
+sset "$T.$C_TRAPS.$(ix 1)" x 00 "$T.$C_TRAPS.$(ix 2)" x 00 "$T.$C_TRAPS.$(ix 3)" x 00 "$T.$C_TRAPS.$(ix 4)" x 00 >/dev/null
 ROWS="1 2 3 4 5"
 # the fault class each row must end with
 declare -A WANT=([1]=2 [2]=6 [3]=9 [4]=10 [5]=15)
@@ -70,7 +71,7 @@ base=$(completed)
 done_runs=0
 for round in $(seq 1 "$ROUNDS"); do
 	args=()
-	for r in $ROWS; do args+=("$T.10.$r" i 2); done
+	for r in $ROWS; do args+=("$T.$C_STATE.$(ix "$r")" i 2); done
 	err=$(sset "${args[@]}")
 	[ -z "$err" ] || die "round $round: trigger failed: $err"
 	target=$((base + round * 5))
@@ -85,7 +86,7 @@ for round in $(seq 1 "$ROUNDS"); do
 	# check the verdicts now and then (reading costs valgrind time too)
 	if [ "$round" = 1 ] || [ $((round % 20)) = 0 ]; then
 		for r in $ROWS; do
-			f=$(sget "$T.13.$r")
+			f=$(sget "$T.$C_FAULT.$(ix "$r")")
 			[ "$f" = "${WANT[$r]}" ] ||
 				fail "round $round row $r: fault $f, expected ${WANT[$r]} (${FAULT_NAMES[${WANT[$r]}]})"
 		done

@@ -1,21 +1,26 @@
 /*
  * fuzz_config_line.c - sipdiagd's configuration lines (agent/parse.c):
  *
- *   sipdiagAccount INDEX key=value...      account_line_parse()
+ *   sipdiagAccount NAME key=value...       account_line_parse()
  *   sipDiagTimer N (and the other scalars) scalar_line_parse()
  *   sipdiagCapture yes|no                  capture_line_parse()
  *   sipdiagCaptureDir DIR|none             capture_dir_line_parse()
  *
  * Input: one line as it stands in sipdiagd.conf.  The first word picks the
  * parser as net-snmp's reader would (case-insensitively); any other first
- * word feeds the rest to every parser.  Checks beyond "no crash": an
- * accepted account has a valid index and transport, every text column fits
- * and is NUL-terminated, and the configuration texts are UTF-8.
+ * word feeds the rest to every parser (and, since the store's lines of
+ * issue 10 share its text readers, to saved_entry_parse(),
+ * saved_stats_parse() and saved_run_parse()).  Checks beyond "no crash":
+ * an accepted account has a valid name (sipDiagName: 1..32 octets of
+ * UTF-8), transport, storage (permanent or readOnly) and schedule in the
+ * MIB's ranges, every text column fits and is NUL-terminated, and the
+ * configuration texts are UTF-8.
  */
 #include "config.h"
 #include "agent-snmp.h"
 #include "config/parse.h"
-#include "parse.h"
+#include "rows/key.h"
+#include "util/text.h"
 #include "fuzz.h"
 
 #include <strings.h>
@@ -29,6 +34,22 @@ static void check_text(const char *s, bool text)
     abort();
 }
 
+static void check_name(const char *name)
+{
+  size_t len = strnlen(name, SIPDIAG_AGENT_KEY_MAX + 1);
+  if (len < 1 || len > SIPDIAG_AGENT_KEY_MAX ||
+      !row_key_part_valid((const unsigned char *)name, len))
+    abort();
+}
+
+static void check_schedule(const struct row_schedule *s)
+{
+  if (s->frequency_s > SIPDIAG_AGENT_FREQUENCY_MAX_S || (s->traps & ~(unsigned)TRAP_ALL) ||
+      s->failure_threshold < 1 || s->failure_threshold > SIPDIAG_AGENT_FAILURE_THRESHOLD_MAX ||
+      s->max_runs > SIPDIAG_AGENT_MAX_RUNS_MAX)
+    abort();
+}
+
 static void account(const char *rest)
 {
   struct account_line a;
@@ -37,12 +58,12 @@ static void account(const char *rest)
   if (strnlen(msg, sizeof msg) >= sizeof msg)
     abort();
   if (err == ACCOUNT_LINE_OK) {
-    if (a.index < 1 || a.index > 65535)
-      abort();
+    check_name(a.name);
     if (a.cfg.transport < SIPDIAG_TRANSPORT_AUTO || a.cfg.transport > SIPDIAG_TRANSPORT_TLS)
       abort();
-    if (a.notify != SD_TRUE && a.notify != SD_FALSE)
+    if (a.storage != SD_ST_PERMANENT && a.storage != SD_ST_READONLY)
       abort();
+    check_schedule(&a.sched);
     check_text(a.cfg.registrar, true);
     check_text(a.cfg.aor, true);
     check_text(a.cfg.auth_user, true);
@@ -54,14 +75,54 @@ static void account(const char *rest)
     char problems[512];
     sipdiag_account_check(&e, problems, sizeof problems);
   } else if (err == ACCOUNT_LINE_BAD) {
-    if (a.index < 1 || a.index > 65535)
-      abort();
+    check_name(a.name);
     if (!msg[0])
       abort();
-  } else if (err != ACCOUNT_LINE_BAD_INDEX) {
+  } else if (err != ACCOUNT_LINE_BAD_NAME) {
     abort();
   }
   explicit_bzero(&a, sizeof a);
+}
+
+/* The store's lines of issue 10 (the texts are read by the same helpers
+ * as the configuration's): accepted lines hold valid keys and values in
+ * range; refused lines say why. */
+static void store_lines(const char *rest)
+{
+  size_t n = strlen(rest);
+  char *copy = malloc(n + 1), msg[160];
+  if (!copy)
+    return;
+  memcpy(copy, rest, n + 1);
+  struct saved_entry e;
+  bool ok = saved_entry_parse(copy, &e, msg, sizeof msg);
+  if (strnlen(msg, sizeof msg) >= sizeof msg || (!ok && !msg[0]))
+    abort();
+  if (ok) {
+    check_name(e.key.name[0] ? e.key.name : "x");
+    check_schedule(&e.sched);
+    check_text(e.cfg.registrar, true);
+    check_text(e.cfg.password, false);
+  }
+  explicit_bzero(&e, sizeof e);
+
+  memcpy(copy, rest, n + 1);
+  struct row_key key;
+  struct row_stats st;
+  ok = saved_stats_parse(copy, &key, &st, msg, sizeof msg);
+  if (strnlen(msg, sizeof msg) >= sizeof msg || (!ok && !msg[0]))
+    abort();
+
+  memcpy(copy, rest, n + 1);
+  struct run_record run;
+  char diag[SIPDIAG_AGENT_TEXT_MAX + 1];
+  ok = saved_run_parse(copy, &key, &run, diag, sizeof diag, msg, sizeof msg);
+  if (strnlen(msg, sizeof msg) >= sizeof msg || (!ok && !msg[0]))
+    abort();
+  if (ok && (run.index < 1 || (run.addr_len != 0 && run.addr_len != 4 && run.addr_len != 16) ||
+             strnlen(diag, sizeof diag) >= sizeof diag))
+    abort();
+  free(copy);
 }
 
 static const struct { const char *name; unsigned min, max; } scalar_tokens[] = {
@@ -128,6 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       }
     if (!known) {
       account(line);
+      store_lines(line);
       capture("sipdiagCapture", line);
       for (size_t i = 0; i < n_scalars; i++)
         scalar((unsigned)i, line);

@@ -3,8 +3,9 @@
  * sipDiagTable (table_check_value() in agent/parse.c), for every column,
  * and the copy of an accepted text into a row.
  *
- * Input: octet 0 = column (taken modulo 41, so every column 0-40 and the
- * unused 9 occur), octet 1 = ASN.1 type (one of the SNMP types, chosen by
+ * Input: octet 0 = column (taken modulo 58, so every column 0-57 of the
+ * issue-10 sipDiagTable occurs, with the index columns 1-2 and the unused
+ * 17-19, 47-49 and 57), octet 1 = ASN.1 type (one of the SNMP types, chosen by
  * the octet modulo their number), the rest = the value's octets exactly as
  * net-snmp would hold them (val_len = their number; an INTEGER is a host
  * long when it has sizeof(long) octets).  The value is copied to a buffer
@@ -13,7 +14,6 @@
 #include "config.h"
 #include "agent-snmp.h"
 #include "config/parse.h"
-#include "parse.h"
 #include "fuzz.h"
 
 static const u_char types[] = {
@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   if (size < 2 || size > 2 + 4096)
     return 0;
-  unsigned col = data[0] % 41u;
+  unsigned col = data[0] % 58u;
   u_char type = types[data[1] % (sizeof types / sizeof types[0])];
   size_t len = size - 2;
   u_char *value = malloc(len ? len : 1);
@@ -61,22 +61,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case COL_PROXY: table_copy_text(cfg.proxy, &vb); break;
     case COL_TRANSPORT:
     case COL_STATE:
-    case COL_NOTIFY:
     case COL_STORAGE:
     case COL_ROWSTATUS:
       if (type != ASN_INTEGER || len != sizeof(long))
         abort();
+      if (col == COL_STORAGE && *vb.val.integer != SD_ST_VOLATILE &&
+          *vb.val.integer != SD_ST_NONVOLATILE)
+        abort();                    /* other/permanent/readOnly are the agent's */
       break;
     case COL_EXPIRES:
+    case COL_FREQUENCY:
+    case COL_FAILURE_THRESHOLD:
+    case COL_MAX_RUNS:
       if (type != ASN_UNSIGNED || len != sizeof(long))
         abort();
       break;
+    case COL_TRAP_GENERATION: {
+      /* BITS complete(0) failure(1) recovery(2): at most one octet, and
+       * it reads back as the bits written */
+      if (type != ASN_OCTET_STR || len > 1)
+        abort();
+      unsigned traps = traps_from_bits(value, len);
+      unsigned char octet = 0;
+      if (traps & ~(unsigned)TRAP_ALL)
+        abort();
+      size_t n = traps_to_bits(traps, &octet);
+      if (n != 1 || octet != (len ? value[0] : 0))
+        abort();
+      break;
+    }
     default:
       abort();                      /* a read-only column accepted */
     }
     /* the texts reach the engine's account check */
     sipdiag_account_t a = { cfg.registrar, cfg.aor, cfg.auth_user, cfg.password,
-                            cfg.proxy, SIPDIAG_TRANSPORT_AUTO, 3600 };
+                            cfg.proxy, SIPDIAG_TRANSPORT_AUTO, 3600, false };
     char problems[256];
     sipdiag_account_check(&a, problems, sizeof problems);
     explicit_bzero(&cfg, sizeof cfg);

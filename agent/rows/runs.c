@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "rows/runs.h"
+#include "util/text.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -127,10 +128,12 @@ static struct run_record *push(struct diag_row *row)
   return rec;
 }
 
-static char *copy_text(const char *s)
+/* A diagnosis as the run table shows it: cut for a reader at 255 octets
+ * (the column's size, and what the store reads back). */
+static char *copy_diagnosis(const char *s)
 {
-  char *c = strdup(s ? s : "");
-  return c;
+  s = s ? s : "";
+  return strndup(s, text_clip_readable(s, SIPDIAG_AGENT_TEXT_MAX));
 }
 
 static void copy_steps(struct run_record *rec, const sipdiag_result_t *r)
@@ -186,7 +189,7 @@ unsigned runs_record(struct diag_row *row)
     else if (inet_pton(AF_INET6, r->server_address, rec->addr) == 1)
       rec->addr_len = 16;
   }
-  rec->diagnosis = copy_text(r->diagnosis);
+  rec->diagnosis = copy_diagnosis(r->diagnosis);
   copy_steps(rec, r);
   return events;
 }
@@ -201,6 +204,6 @@ bool runs_restore(struct diag_row *row, const struct run_record *saved)
   *rec = *saved;
   rec->steps = NULL;
   rec->n_steps = 0;
-  rec->diagnosis = copy_text(saved->diagnosis);
+  rec->diagnosis = copy_diagnosis(saved->diagnosis);
   return rec->diagnosis != NULL;
 }

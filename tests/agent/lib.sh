@@ -55,7 +55,7 @@ oid_text() {
 
 # ix NAME [OWNER]: the index of row { OWNER (default $TEST_OWNER), NAME }.
 # The tests name their rows 1, 2, ...: "$T.$C_STATE.$(ix 1)".
-ix() { printf '%s.%s' "$(oid_text "${2:-$TEST_OWNER}")" "$(oid_text "$1")"; }
+ix() { printf '%s.%s' "$(oid_text "${2-$TEST_OWNER}")" "$(oid_text "$1")"; }
 # dx NAME: the index of the terminal's own account NAME (sipdiagAccount NAME).
 dx() { ix "$1" "$DEVICE_OWNER"; }
 COMMUNITY=sdtest

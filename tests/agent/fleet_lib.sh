@@ -101,3 +101,31 @@ traps_count() {
 		grep -F -- "${suffix:+$suffix = }" | grep -cF ".1.3.6.1.6.3.1.1.4.1.0 = OID: $oid"
 }
 traps_ge() { [ "$(traps_count "$@")" -ge "${3:-1}" ]; }
+
+# run_col COL INDEX: "RUN VALUE" lines of one sipDiagRunTable column of the
+# row (RUN = sipDiagRunIndex), values as snmpwalk -Oq prints them.
+run_col() {
+	local pre="$R.$1.$2."
+	swalk "$R.$1.$2" | while read -r oid value; do
+		printf '%s %s\n' "${oid#"$pre"}" "$value"
+	done
+}
+
+# dat_seconds: reads "RUN HEX-OCTETS..." lines (DateAndTime as snmpwalk
+# prints it) and prints "RUN SECONDS" with SECONDS since the epoch, to the
+# decisecond, from the date's own fields (UTC offset applied when present).
+dat_seconds() {
+	python3 -c '
+import sys, calendar
+for line in sys.stdin:
+    f = line.replace("\"", " ").split()
+    if len(f) < 9:
+        continue
+    run, o = f[0], [int(x, 16) for x in f[1:]]
+    t = calendar.timegm((o[0] * 256 + o[1], o[2], o[3], o[4], o[5], o[6], 0, 0, 0)) + o[7] / 10.0
+    if len(o) >= 11:
+        off = (o[9] * 3600 + o[10] * 60) * (1 if o[8] == ord("+") else -1)
+        t -= off
+    print(run, "%.1f" % t)
+'
+}

@@ -286,6 +286,12 @@
 /* Notifications sent per loop turn; more wait for the next turn, so 1000
  * rows that fail at once do not keep SNMP requests waiting. */
 #define SIPDIAG_AGENT_NOTIFICATIONS_PER_TURN 16
+/* And at most this many per second, after a burst of ..._BURST: the master
+ * forwards each at once over UDP, and a trap receiver's socket buffer
+ * (snmptrapd's: about 400 of ours) overflows when 1000 arrive in a
+ * second; the kernel then drops them silently. */
+#define SIPDIAG_AGENT_NOTIFICATIONS_PER_SECOND 100
+#define SIPDIAG_AGENT_NOTIFICATIONS_BURST    50
 /* Notifications waiting to be sent; when full the oldest is dropped (and
  * counted in the log): the rows keep what they said. */
 #define SIPDIAG_AGENT_NOTIFICATION_QUEUE     2048

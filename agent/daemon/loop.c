@@ -179,10 +179,12 @@ void loop_run(volatile int *stop, volatile int *reload, void (*on_reload)(void))
     agentx_dedup_attach();             /* a new AgentX session gets it too */
     long wait_ms = sync_fds(&has_deadline, &deadline);
 
-    long due = scheduler_wait_ms();
+    long due = scheduler_wait_ms(), send = notify_wait_ms();
     if (due >= 0 && due < wait_ms)
       wait_ms = due;
-    su_root_step(root, rows_starts_pending() || notify_pending() ? 0 : wait_ms);
+    if (send >= 0 && send < wait_ms)
+      wait_ms = send;
+    su_root_step(root, rows_starts_pending() ? 0 : wait_ms);
 
     if (any_marked) {
       any_marked = false;

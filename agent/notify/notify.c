@@ -14,7 +14,9 @@
  *
  * The varbinds are built when the run ends (what the row said then) and
  * queued; the loop sends a few per turn, so 1000 rows failing at once do
- * not keep SNMP requests waiting.  The master adds sysUpTime.0 and sends
+ * not keep SNMP requests waiting, and no more than
+ * SIPDIAG_AGENT_NOTIFICATIONS_PER_SECOND after a burst, so a receiver's
+ * socket buffer does not overflow (a token bucket).  The master adds sysUpTime.0 and sends
  * them to its own sinks; while it is away they are lost, the rows keep
  * the results.
  */
@@ -27,6 +29,7 @@
 
 #include <arpa/inet.h>
 #include <string.h>
+#include <time.h>
 
 static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 
@@ -37,6 +40,24 @@ struct queued {
 static struct queued queue[SIPDIAG_AGENT_NOTIFICATION_QUEUE];
 static unsigned head, count;
 static unsigned long dropped;
+static double tokens = SIPDIAG_AGENT_NOTIFICATIONS_BURST;
+static struct timespec filled;        /* when tokens was last topped up */
+
+static double seconds_since(const struct timespec *t, const struct timespec *now)
+{
+  return (double)(now->tv_sec - t->tv_sec) + (double)(now->tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void top_up(void)
+{
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if (filled.tv_sec || filled.tv_nsec)
+    tokens += seconds_since(&filled, &now) * SIPDIAG_AGENT_NOTIFICATIONS_PER_SECOND;
+  if (tokens > SIPDIAG_AGENT_NOTIFICATIONS_BURST)
+    tokens = SIPDIAG_AGENT_NOTIFICATIONS_BURST;
+  filled = now;
+}
 
 /* sipDiagEntry.col.owner.name */
 static void add_column(netsnmp_variable_list **vars, const oid *key, size_t key_len,
@@ -108,14 +129,23 @@ void notify_run_end(struct diag_row *row, unsigned events)
     enqueue(build(row, NOTIFY_RECOVERED));
 }
 
-bool notify_pending(void)
+long notify_wait_ms(void)
 {
-  return count > 0;
+  if (!count)
+    return -1;
+  top_up();
+  if (tokens >= 1)
+    return 0;
+  return (long)((1 - tokens) * 1000 / SIPDIAG_AGENT_NOTIFICATIONS_PER_SECOND) + 1;
 }
 
 void notify_send_pending(void)
 {
-  for (unsigned i = 0; count && i < SIPDIAG_AGENT_NOTIFICATIONS_PER_TURN; i++) {
+  if (!count)
+    return;
+  top_up();
+  for (unsigned i = 0; count && tokens >= 1 && i < SIPDIAG_AGENT_NOTIFICATIONS_PER_TURN; i++) {
+    tokens -= 1;
     netsnmp_variable_list *vars = queue[head].vars;
     head = (head + 1) % SIPDIAG_AGENT_NOTIFICATION_QUEUE;
     count--;
@@ -126,6 +156,7 @@ void notify_send_pending(void)
 
 void notify_shutdown(void)
 {
+  tokens = SIPDIAG_AGENT_NOTIFICATIONS_BURST;
   notify_send_pending();
   while (count) {
     snmp_free_varbind(queue[head].vars);

@@ -14,9 +14,11 @@
 void notify_run_end(struct diag_row *row, unsigned events);
 
 /* Sends queued notifications, SIPDIAG_AGENT_NOTIFICATIONS_PER_TURN at
- * most; called by the loop each turn. */
+ * most and within SIPDIAG_AGENT_NOTIFICATIONS_PER_SECOND; called by the
+ * loop each turn. */
 void notify_send_pending(void);
-bool notify_pending(void);
+/* Milliseconds until one may be sent (0: now); -1 when none waits. */
+long notify_wait_ms(void);
 void notify_shutdown(void);
 
 #endif /* SIPDIAGD_NOTIFY_H */

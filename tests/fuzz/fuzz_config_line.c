@@ -19,7 +19,7 @@
 #include "config.h"
 #include "agent-snmp.h"
 #include "config/parse.h"
-#include "rows/key.h"
+#include "model/key.h"
 #include "util/text.h"
 #include "fuzz.h"
 

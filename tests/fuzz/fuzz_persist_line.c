@@ -27,7 +27,7 @@
 #include "config.h"
 #include "agent-snmp.h"
 #include "config/parse.h"
-#include "rows/key.h"
+#include "model/key.h"
 #include "fuzz.h"
 
 #include <strings.h>

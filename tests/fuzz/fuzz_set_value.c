@@ -1,6 +1,6 @@
 /*
  * fuzz_set_value.c - the type, length and value check of a SET on
- * sipDiagTable (table_check_value() in agent/parse.c), for every column,
+ * sipDiagTable (table_check_value() in agent/mib/values.c), for every column,
  * and the copy of an accepted text into a row.
  *
  * Input: octet 0 = column (taken modulo 58, so every column 0-57 of the
@@ -13,7 +13,8 @@
  */
 #include "config.h"
 #include "agent-snmp.h"
-#include "config/parse.h"
+#include "mib/values.h"
+#include "mib/mib.h"
 #include "fuzz.h"
 
 static const u_char types[] = {

@@ -64,7 +64,7 @@ tail -n +$((mark + 1)) "$TMP/sipdiagd.log" | grep -q "account .*1.* ignored: a m
 stop_sipdiagd
 start_sipdiagd
 check_manager "after sipdiagDeviceOwner $TEST_OWNER (restart)"
-grep -q "account .*1.* ignored: a manager's row has that owner and name" ||
+grep -q "account .*1.* ignored: a manager's row has that owner and name" "$TMP/sipdiagd.log" ||
 	fail "after the restart: no log line says the account 1 is ignored"
 kill -0 "$SIPDIAGD_PID" 2>/dev/null || fail "sipdiagd died"
 finish

@@ -17,6 +17,8 @@
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/icmp6.h>
+#include <linux/filter.h>
+#include <sys/socket.h>
 #ifndef ICMP_FILTER
 #define ICMP_FILTER 1  /* <linux/icmp.h>, which clashes with <netinet/ip_icmp.h> */
 #endif
@@ -74,6 +76,43 @@ static uint16_t inet_checksum(const void *data, size_t len)
  * the group is outside net.ipv4.ping_group_range, or no such socket type)
  * a raw one.  A process out of descriptors or memory gets neither, and
  * the raw attempt's EPERM must not hide that. */
+/*
+ * A raw ICMP socket receives a copy of every echo reply the host gets.
+ * With hundreds of diagnoses pinging at once (sipDiagMaxConcurrent), each
+ * socket would queue everyone's replies: buffers overflow, our own reply is
+ * dropped or read late, and a reachable server would read "no echo reply".
+ * The kernel drops the others' replies before they are queued: only echo
+ * replies with our identifier pass.  IPv4 raw sockets see the IP header
+ * first, IPv6 ones start at the ICMPv6 header.
+ */
+static void keep_only_our_replies(int fd, int family, uint16_t ident)
+{
+  if (family == AF_INET) {
+    struct sock_filter code[] = {
+      BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),            /* x = IP header length */
+      BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),             /* ICMP type            */
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ICMP_ECHOREPLY, 0, 3),
+      BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),             /* identifier           */
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ident, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0xffff),
+      BPF_STMT(BPF_RET | BPF_K, 0),
+    };
+    struct sock_fprog prog = { sizeof code / sizeof code[0], code };
+    (void)setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
+  } else {
+    struct sock_filter code[] = {
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),             /* ICMPv6 type          */
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ICMP6_ECHO_REPLY, 0, 3),
+      BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4),             /* identifier           */
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ident, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0xffff),
+      BPF_STMT(BPF_RET | BPF_K, 0),
+    };
+    struct sock_fprog prog = { sizeof code / sizeof code[0], code };
+    (void)setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
+  }
+}
+
 static int open_socket(sipdiag_pinger_t *p)
 {
   int proto = p->family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
@@ -89,6 +128,8 @@ static int open_socket(sipdiag_pinger_t *p)
     if (p->fd < 0)
       return errno ? errno : dgram_error;
   }
+  if (p->raw)
+    keep_only_our_replies(p->fd, p->family, p->ident);
   if (p->raw && p->family == AF_INET) {
     /* Let only echo replies wake us up. */
     uint32_t mask = ~(1U << ICMP_ECHOREPLY);

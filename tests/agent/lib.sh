@@ -191,16 +191,22 @@ start_snmptrapd() {
 	hard_error "snmptrapd did not start"
 }
 
+# snmpd_conf_extra: a test's own lines for the master's configuration
+# (SNMPv3 users, VACM), printed after the harness's; none by default.
+snmpd_conf_extra() { :; }
 write_snmpd_conf() {
-	cat >"$TMP/snmpd.conf" <<-EOF
-	agentaddress udp:127.0.0.1:$SNMP_PORT
-	master agentx
-	agentXSocket unix:$AGENTX
-	view sipdiag included .1.3.6.1.4.1.8072.9999.9999.5060
-	view sipdiag included .1.3.6.1.2.1.1
-	rwcommunity $COMMUNITY 127.0.0.1 -V sipdiag
-	trap2sink 127.0.0.1:${TRAP_PORT:-9} sdtrap
-	EOF
+	{
+		cat <<-EOF
+		agentaddress udp:127.0.0.1:$SNMP_PORT
+		master agentx
+		agentXSocket unix:$AGENTX
+		view sipdiag included .1.3.6.1.4.1.8072.9999.9999.5060
+		view sipdiag included .1.3.6.1.2.1.1
+		rwcommunity $COMMUNITY 127.0.0.1 -V sipdiag
+		trap2sink 127.0.0.1:${TRAP_PORT:-9} sdtrap
+		EOF
+		snmpd_conf_extra
+	} >"$TMP/snmpd.conf"
 }
 
 # start_snmpd: (re)starts the private master on SNMP_PORT (picked once).

@@ -19,15 +19,8 @@ PASS_A=ownerA-secret PASS_B=ownerB-secret PASS_C=nobody-secret
 # count as 1 bits, RFC 3415).
 family() { printf '%s.0.%s ff:fb' "$1" "$(oid_text "$2")"; }
 
-write_snmpd_conf() {
-	cat >"$TMP/snmpd.conf" <<-EOF
-	agentaddress udp:127.0.0.1:$SNMP_PORT
-	master agentx
-	agentXSocket unix:$AGENTX
-	view sipdiag included .1.3.6.1.4.1.8072.9999.9999.5060
-	view sipdiag included .1.3.6.1.2.1.1
-	rwcommunity $COMMUNITY 127.0.0.1 -V sipdiag
-	trap2sink 127.0.0.1:${TRAP_PORT:-9} sdtrap
+snmpd_conf_extra() {
+	cat <<-EOF
 	createUser userA SHA $PASS_A
 	createUser userB SHA $PASS_B
 	createUser userC SHA $PASS_C

@@ -133,13 +133,11 @@ wait_port() {
 
 # nms_snmpv3_user: the private snmpd also gets an SNMPv3 user (USM):
 # $V3_USER, SHA/$V3_AUTH, AES/$V3_PRIV, read-write on the sipdiag view.
-# Call before start_snmpd (wraps the agent harness's write_snmpd_conf).
+# Call before start_snmpd (the agent harness's snmpd_conf_extra hook).
 V3_USER=sdv3 V3_AUTH=sdv3-auth-secret V3_PRIV=sdv3-priv-secret
 nms_snmpv3_user() {
-	eval "_nms_agent_snmpd_conf() $(declare -f write_snmpd_conf | tail -n +2)"
-	write_snmpd_conf() {
-		_nms_agent_snmpd_conf
-		cat >>"$TMP/snmpd.conf" <<-CONF
+	snmpd_conf_extra() {
+		cat <<-CONF
 		createUser $V3_USER SHA "$V3_AUTH" AES "$V3_PRIV"
 		rwuser $V3_USER priv -V sipdiag
 		CONF

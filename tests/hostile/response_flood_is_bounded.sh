@@ -19,8 +19,14 @@ hostile_case tcp flood --count 100
 assert_jq '(.code == 401 and .attempts == 4) or (.code == 51 and .attempts <= 4)' \
 	"tcp flood of 401: authFailure after 3 rejected credentials, or the flood named"
 hostile_case tcp flood --count 100 --status 200
-assert_jq '(.code == 200 and .binding_removed) or .code == 51' \
-	"tcp flood of 200: success with the binding removed, or the flood named"
+# Success stands once the registrar accepted: then either the probe's own
+# binding was removed, or the flood cut the cleanup short after at most one
+# REGISTER (seen once in a loaded sanitized run; binding_removed then says
+# false, which is true).  Which happens depends on when the flood watch
+# counts past its bound.  The flood named instead is right too.
+log "tcp flood of 200: verdict $(jq -c '[.code, .binding_removed, .cleanup_registers]' "$PROBE_OUT")"
+assert_jq '(.code == 200 and (.binding_removed or .cleanup_registers <= 1)) or .code == 51' \
+	"tcp flood of 200: success (binding removed, or cleanup cut short), or the flood named"
 
 for status in 401 200; do
 	hostile_case udp flood --count 300 --status "$status"

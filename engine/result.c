@@ -49,6 +49,54 @@ static void server_name(const sipdiag_result_t *r, const char *registrar,
     snprintf(buf, size, "%s", registrar && *registrar ? registrar : "the registrar");
 }
 
+/* Appends text to the string in dst (size bytes) and returns false when it
+ * does not fit whole: then nothing is appended. */
+static bool append_whole(char *dst, size_t size, const char *text)
+{
+  size_t used = strlen(dst), len = strlen(text);
+  if (used + len >= size)
+    return false;
+  memcpy(dst + used, text, len + 1);
+  return true;
+}
+
+/* Appends text, cut at its last blank with "..." when only room bytes are
+ * left for it. */
+static void append_cut(char *dst, size_t size, const char *text, size_t room)
+{
+  static const char ellipsis[] = "...";
+  size_t len = strlen(text);
+  if (len > room) {
+    len = room >= sizeof ellipsis ? room - (sizeof ellipsis - 1) : 0;
+    while (len > 0 && text[len] != ' ')
+      len--;
+  }
+  size_t used = strlen(dst);
+  if (used + len >= size)
+    len = used + 1 < size ? size - used - 1 : 0;
+  memcpy(dst + used, text, len);
+  dst[used + len] = '\0';
+  if (len < strlen(text))
+    append_whole(dst, size, ellipsis);
+}
+
+/* "Account A: [timer prefix]FOUND; ADVICE.[nat]" in dst: when it is too
+ * long only FOUND is cut (at a word), and the NAT note goes whole or not at
+ * all, so the account, the advice and the end of the sentence always stay. */
+static void compose_diagnosis(char *dst, size_t size, const char *account,
+                              const char *prefix, const char *found,
+                              const char *advice, const char *nat)
+{
+  char tail[SIPDIAG_DIAGNOSIS_MAX];
+  int head_len = snprintf(dst, size, "Account %.120s: %s", account, prefix);
+  int tail_len = snprintf(tail, sizeof tail, "; %s.", advice);
+  if (head_len < 0 || tail_len < 0 || (size_t)head_len + (size_t)tail_len >= size)
+    return; /* both are bounded far below size: the head alone stays */
+  append_cut(dst, size, found, size - 1 - (size_t)head_len - (size_t)tail_len);
+  append_whole(dst, size, tail);
+  append_whole(dst, size, nat);
+}
+
 void sipdiag_result_describe(sipdiag_result_t *r, const char *registrar,
                              bool timer_expired, const char *detail)
 {
@@ -145,7 +193,7 @@ void sipdiag_result_describe(sipdiag_result_t *r, const char *registrar,
   if (r->nat_detected)
     snprintf(nat, sizeof nat, " (note: a NAT is on the path: the server saw %s, the terminal sent from %s)",
              r->nat_seen_as, r->nat_local);
-  snprintf(r->diagnosis, sizeof r->diagnosis, "Account %.120s: %s%.300s; %s.%s", account,
-           timer_expired ? "the self-diagnosis timer expired before a verdict, " : "",
-           found, sipdiag_fault_advice(r->fault), nat);
+  compose_diagnosis(r->diagnosis, sizeof r->diagnosis, account,
+                    timer_expired ? "the self-diagnosis timer expired before a verdict, " : "",
+                    found, sipdiag_fault_advice(r->fault), nat);
 }

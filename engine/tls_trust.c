@@ -45,8 +45,14 @@ static bool link_hash_entries(const char *dir, const char *trust)
   while ((e = readdir(d)) != NULL) {
     if (!is_hash_name(e->d_name))
       continue;
-    snprintf(from, sizeof from, "%s/%s", real, e->d_name);
-    snprintf(to, sizeof to, "%s/%s", trust, e->d_name);
+    int from_len = snprintf(from, sizeof from, "%s/%s", real, e->d_name);
+    int to_len = snprintf(to, sizeof to, "%s/%s", trust, e->d_name);
+    if (from_len < 0 || (size_t)from_len >= sizeof from || to_len < 0 ||
+        (size_t)to_len >= sizeof to) {
+      closedir(d);
+      errno = ENAMETOOLONG;
+      return false;
+    }
     if (symlink(from, to) != 0 && errno != EEXIST) {
       int saved = errno;
       closedir(d);

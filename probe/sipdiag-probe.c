@@ -243,7 +243,7 @@ int main(int argc, char **argv)
                            file ? "file" : "directory");
       if (strlen(real) >= SIPDIAG_CA_PATH_MAX)
         return usage_error("%s: '%s' is too long", what, optarg);
-      snprintf(dst, SIPDIAG_CA_PATH_MAX, "%s", real);
+      memcpy(dst, real, strlen(real) + 1);
       break;
     }
     case OPT_CAPTURE_DIR:

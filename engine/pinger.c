@@ -87,30 +87,19 @@ static uint16_t inet_checksum(const void *data, size_t len)
  */
 static void keep_only_our_replies(int fd, int family, uint16_t ident)
 {
-  if (family == AF_INET) {
-    struct sock_filter code[] = {
-      BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),            /* x = IP header length */
-      BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),             /* ICMP type            */
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ICMP_ECHOREPLY, 0, 3),
-      BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),             /* identifier           */
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ident, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, 0xffff),
-      BPF_STMT(BPF_RET | BPF_K, 0),
-    };
-    struct sock_fprog prog = { sizeof code / sizeof code[0], code };
-    (void)setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
-  } else {
-    struct sock_filter code[] = {
-      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),             /* ICMPv6 type          */
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ICMP6_ECHO_REPLY, 0, 3),
-      BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4),             /* identifier           */
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ident, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, 0xffff),
-      BPF_STMT(BPF_RET | BPF_K, 0),
-    };
-    struct sock_fprog prog = { sizeof code / sizeof code[0], code };
-    (void)setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
-  }
+  bool v4 = family == AF_INET;
+  struct sock_filter code[] = {
+    v4 ? (struct sock_filter)BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0)  /* x = IP header length */
+       : (struct sock_filter)BPF_STMT(BPF_LDX | BPF_W | BPF_IMM, 0), /* x = 0: no IP header */
+    BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),                           /* ICMP(v6) type        */
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, v4 ? ICMP_ECHOREPLY : ICMP6_ECHO_REPLY, 0, 3),
+    BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),                           /* identifier           */
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ident, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, 0xffff),
+    BPF_STMT(BPF_RET | BPF_K, 0),
+  };
+  struct sock_fprog prog = { sizeof code / sizeof code[0], code };
+  (void)setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
 }
 
 static int open_socket(sipdiag_pinger_t *p)

@@ -221,32 +221,45 @@ bool capture_line_parse(const char *token, const char *line, bool *on,
   return true;
 }
 
-bool capture_dir_line_parse(const char *token, const char *line, bool *none, char *dir,
-                            char *msg, size_t msg_size)
+static bool printable(const char *text, size_t len)
+{
+  for (size_t i = 0; i < len; i++)
+    if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+      return false;
+  return true;
+}
+
+/* One word: "none" (*none true, out "") or an absolute path of at most max
+ * octets without control characters, trailing slashes dropped, into out
+ * (max + 1 octets).  False and msg naming token otherwise (out untouched). */
+static bool path_or_none_parse(const char *token, const char *line, size_t max,
+                               char *out, bool *none, char *msg, size_t msg_size)
 {
   char word[SIPDIAG_PATH_MAX + 1];
   if (!one_word(token, line, word, sizeof word, msg, msg_size))
     return false;
   if (strcmp(word, "none") == 0) {
     *none = true;
-    dir[0] = '\0';
+    out[0] = '\0';
     return true;
   }
   size_t len = strlen(word);
   while (len > 1 && word[len - 1] == '/')
     word[--len] = '\0';
-  if (word[0] != '/') {
-    snprintf(msg, msg_size, "%s", "sipdiagCaptureDir: expected an absolute path or none");
+  if (word[0] != '/' || len > max || !printable(word, len)) {
+    snprintf(msg, msg_size, "%s: expected an absolute path of at most %zu octets, or none",
+             token, max);
     return false;
   }
-  if (len > CAPTURE_DIR_MAX) {
-    snprintf(msg, msg_size, "sipdiagCaptureDir: the path is longer than %d octets",
-             CAPTURE_DIR_MAX);
-    return false;
-  }
-  memcpy(dir, word, len + 1);
+  memcpy(out, word, len + 1);
   *none = false;
   return true;
+}
+
+bool capture_dir_line_parse(const char *token, const char *line, bool *none, char *dir,
+                            char *msg, size_t msg_size)
+{
+  return path_or_none_parse(token, line, CAPTURE_DIR_MAX, dir, none, msg, msg_size);
 }
 
 /* ---- CA file and directory ------------------------------------------------------------ */
@@ -255,32 +268,14 @@ bool ca_path_value_ok(const char *text, size_t len)
 {
   if (len == 0)
     return true;
-  if (len >= SIPDIAG_CA_PATH_MAX || text[0] != '/')
-    return false;
-  for (size_t i = 0; i < len; i++)
-    if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
-      return false;
-  return true;
+  return len < SIPDIAG_CA_PATH_MAX && text[0] == '/' && printable(text, len);
 }
 
 bool ca_path_line_parse(const char *token, const char *line, char *out,
                         char *msg, size_t msg_size)
 {
-  char word[SIPDIAG_CA_PATH_MAX + 1];
-  if (!one_word(token, line, word, sizeof word, msg, msg_size))
-    return false;
-  if (strcmp(word, "none") == 0) {
-    out[0] = '\0';
-    return true;
-  }
-  size_t len = strlen(word);
-  if (!ca_path_value_ok(word, len) || len == 0) {
-    snprintf(msg, msg_size, "%s: expected an absolute path of at most %d octets, or none",
-             token, SIPDIAG_CA_PATH_MAX - 1);
-    return false;
-  }
-  memcpy(out, word, len + 1);
-  return true;
+  bool none;
+  return path_or_none_parse(token, line, SIPDIAG_CA_PATH_MAX - 1, out, &none, msg, msg_size);
 }
 
 bool saved_text_scalar_parse(char *line, char *name, size_t name_size, char *text,

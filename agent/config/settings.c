@@ -50,16 +50,17 @@ static struct scalar scalars[SC_COUNT] = {
                           SIPDIAG_AGENT_DEFAULT_MAX_CONCURRENT, 0, 0 },
 };
 
-struct text_scalar {
-  const char *name;            /* also the configuration token            */
-  char file_value[SIPDIAG_CA_PATH_MAX];
-  char snmp_value[SIPDIAG_CA_PATH_MAX];
+/* The names are constant; the values are not initialised, so they cost
+ * no flash (bss, not data). */
+static const char *const text_names[ST_COUNT] = {  /* also the configuration tokens */
+  [ST_CA_FILE] = "sipDiagTlsCaFile",
+  [ST_CA_DIR] = "sipDiagTlsCaDir",
 };
 
-static struct text_scalar texts[ST_COUNT] = {
-  [ST_CA_FILE] = { "sipDiagTlsCaFile", "", "" },
-  [ST_CA_DIR] = { "sipDiagTlsCaDir", "", "" },
-};
+static struct text_value {
+  char file_value[SIPDIAG_CA_PATH_MAX];
+  char snmp_value[SIPDIAG_CA_PATH_MAX];
+} texts[ST_COUNT];
 
 const char *settings_text(enum text_scalar_id id)
 {
@@ -68,7 +69,7 @@ const char *settings_text(enum text_scalar_id id)
 
 const char *settings_text_name(enum text_scalar_id id)
 {
-  return texts[id].name;
+  return text_names[id];
 }
 
 bool settings_text_override(enum text_scalar_id id, const char **text)
@@ -152,7 +153,7 @@ static void parse_token(const char *token, char *line)
 static void parse_text_token(const char *token, char *line)
 {
   for (int id = 0; id < ST_COUNT; id++) {
-    if (strcmp(token, texts[id].name) != 0)
+    if (strcmp(token, text_names[id]) != 0)
       continue;
     char msg[160];
     if (!ca_path_line_parse(token, line, texts[id].file_value, msg, sizeof msg))
@@ -271,7 +272,7 @@ void settings_init(void)
                                 id == 0 ? free_tokens : NULL, help);
   }
   for (int id = 0; id < ST_COUNT; id++)
-    register_app_config_handler(texts[id].name, parse_text_token, NULL,
+    register_app_config_handler(text_names[id], parse_text_token, NULL,
                                 id == ST_CA_FILE ? "FILE|none (default: the system's CA store)"
                                                  : "DIR|none (default: the system's CA store)");
   register_app_config_handler(DEVICE_OWNER_TOKEN, parse_device_owner, NULL,

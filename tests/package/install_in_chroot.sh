@@ -137,6 +137,16 @@ for f in /usr/bin/sipdiag-remote /usr/bin/sipdiag-traphandle \
 done
 [ -z "$missing" ] && pass || fail "missing:$missing"
 
+step "the monitoring files (contrib/) are installed"
+missing=
+for f in /usr/share/sipdiag/prometheus/generator.yml /usr/share/sipdiag/prometheus/snmp.yml \
+	/usr/share/sipdiag/prometheus/sipdiag.rules.yml /usr/share/sipdiag/zabbix/sipdiag_template.yaml \
+	/usr/lib/nagios/plugins/check_sipdiag /usr/share/man/man1/check_sipdiag.1.gz; do
+	[ -e "$root$f" ] || missing="$missing $f"
+done
+out=$(in_root /usr/lib/nagios/plugins/check_sipdiag --help 2>&1 | head -1)
+[ -z "$missing" ] && [ -n "$out" ] && pass || fail "missing:$missing; check_sipdiag --help: '$out'"
+
 step "system user and group _sipdiag, no login shell"
 pw=$(in_root getent passwd _sipdiag)
 gr=$(in_root getent group _sipdiag)

@@ -518,7 +518,7 @@ bool saved_entry_parse(char *line, struct saved_entry *out, char *msg, size_t ms
                     ? "the row status is not active or notInService"
                   : threshold < 1 ? "failureThreshold is 0"
                   : transport < 1 ? "the transport is not 1 to 4"
-                  : expires < 1 ? "expires is 0" : NULL;
+                  : NULL;   /* expires 0 is a value the MIB takes (a run reads it as configIncomplete) */
   if (bad) {
     snprintf(msg, msg_size, "_sipDiagEntry: %s", bad);
     return false;

@@ -124,6 +124,12 @@ static void saved_entries(void)
   CHECK(!strcmp(e.cfg.aor, "sip:1001@example.com") && !strcmp(e.cfg.password, "secret") &&
         e.cfg.expires == 3600 && e.cfg.transport == 2, "its configuration");
 
+  /* expires 0 is accepted by a SET (a run then reads configIncomplete): a
+   * row stored with it comes back with it */
+  snprintf(line, sizeof line, "\"noc\" \"reg-0\" 3 2 0 0 1 10 1 0 \"sip:r\" \"\" \"\" \"\" \"\"");
+  CHECK(saved_entry_parse(line, &e, msg, sizeof msg), "expires 0: %s", msg);
+  CHECK(e.cfg.expires == 0, "expires 0 read back as %u", (unsigned)e.cfg.expires);
+
   /* the empty owner of an upgraded row is a valid key */
   snprintf(line, sizeof line, "\"\" \"7\" 3 2 0 0 1 10 1 60 \"\" \"\" \"\" \"\" \"\"");
   CHECK(saved_entry_parse(line, &e, msg, sizeof msg), "owner \"\": %s", msg);
